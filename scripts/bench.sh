@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Runs a benchmark: scripts/bench.sh NAME [options], e.g.
+#   scripts/bench.sh scheduler --nodes 1000 --tasks 10000 [--constraints]
+#   scripts/bench.sh store
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ ! -f bench/target/classpath.txt ] || [ -n "${BENCH_REBUILD:-}" ]; then
+  ./mvnw -B -q -pl bench -am package -DskipTests >&2
+fi
+exec java ${BENCH_JAVA_OPTS:--Xmx8g} -cp "bench/target/classes:$(cat bench/target/classpath.txt)" \
+  dev.swarmkit.bench.BenchMain "$@"
