@@ -12,6 +12,9 @@ import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.sec.ECPrivateKey;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.bouncycastle.util.io.pem.PemObject;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.openssl.PEMKeyPair;
@@ -52,7 +55,19 @@ public final class Pem {
 
   /** SEC1 "EC PRIVATE KEY" block, the format upstream stores as the cluster's ca_key. */
   public static byte[] encodeEcKey(KeyPair keyPair) {
-    return encode(keyPair);
+    try {
+      PrivateKeyInfo info = PrivateKeyInfo.getInstance(keyPair.getPrivate().getEncoded());
+      ECPrivateKey inner = ECPrivateKey.getInstance(info.parsePrivateKey());
+      SubjectPublicKeyInfo publicInfo = SubjectPublicKeyInfo.getInstance(keyPair.getPublic().getEncoded());
+      int orderBits = ((java.security.interfaces.ECPrivateKey) keyPair.getPrivate()).getParams().getOrder().bitLength();
+      // Include the curve and public key, which the JDK's inner encoding leaves out, so the block is
+      // readable on its own (as OpenSSL and Go write it).
+      ECPrivateKey full = new ECPrivateKey(orderBits, inner.getKey(), publicInfo.getPublicKeyData(),
+          info.getPrivateKeyAlgorithm().getParameters());
+      return encode(new PemObject("EC PRIVATE KEY", full.getEncoded()));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** Every certificate of a PEM bundle, in order. Fails if there is none or one is malformed. */

@@ -37,7 +37,6 @@ import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
-import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequest;
 
 /**
  * The cluster's root of trust: a self-signed ECDSA P-256 certificate and, on managers, its signing
@@ -254,8 +253,8 @@ public final class RootCA {
     }
     PublicKey key;
     try {
-      key = new JcaPKCS10CertificationRequest(csr).getPublicKey();
-      if (!csr.isSignatureValid(new JcaContentVerifierProviderBuilder().build(csr.getSubjectPublicKeyInfo()))) {
+      key = new org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter().getPublicKey(csr.getSubjectPublicKeyInfo());
+      if (!csr.isSignatureValid(new JcaContentVerifierProviderBuilder().build(key))) {
         throw new InvalidCsrException("certificate request signature does not match its public key");
       }
     } catch (InvalidCsrException e) {
