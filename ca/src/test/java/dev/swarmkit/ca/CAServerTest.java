@@ -81,6 +81,22 @@ class CAServerTest {
   }
 
   @Test
+  void managersGetTheUnlockKeyOnlyWhenAutolockIsOn() throws Exception {
+    SecurityConfig manager = requester.join(ca.address(), ca.managerToken(), NodeSpec.Availability.ACTIVE, null);
+    assertThat(call(manager.clientSslContext(), s -> s.getUnlockKey(GetUnlockKeyRequest.getDefaultInstance()))
+        .getUnlockKey().isEmpty()).isTrue();
+    ca.updateCluster(c -> c.toBuilder()
+        .setSpec(c.getSpec().toBuilder().setEncryptionConfig(
+            dev.swarmkit.api.EncryptionConfig.newBuilder().setAutoLockManagers(true)))
+        .addUnlockKeys(dev.swarmkit.api.EncryptionKey.newBuilder().setSubsystem("swarm-manager")
+            .setKey(CaFixture.bytes("secret-kek".getBytes(StandardCharsets.US_ASCII))))
+        .build());
+    var response = call(manager.clientSslContext(), s -> s.getUnlockKey(GetUnlockKeyRequest.getDefaultInstance()));
+    assertThat(response.getUnlockKey().toStringUtf8()).isEqualTo("secret-kek");
+    assertThat(response.getVersion().getIndex()).isEqualTo(ca.cluster().getMeta().getVersion().getIndex());
+  }
+
+  @Test
   void aTokenOfAnotherClusterIsRefusedBeforeAnythingIsRequested() {
     String foreign = JoinToken.generate(RootCA.create());
     assertUnchanged(() -> assertThatThrownBy(
