@@ -5,7 +5,10 @@ import java.security.PrivateKey;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
+import java.util.Enumeration;
 import java.util.List;
+import javax.net.ssl.SSLSession;
+import javax.net.ssl.SSLSessionContext;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
@@ -53,8 +56,32 @@ public final class SecurityConfig {
     State next = state(state.root, keyPem, certPem);
     state = next;
     keyManager.update(next.key, next.cert);
+    forgetSessions();
     for (Consumer<NodeIdentity> listener : listeners) {
       listener.accept(next.identity);
+    }
+  }
+
+  /** Trusts {@code newRoot} from now on (root rotation); the node certificate must be re-issued under it. */
+  public synchronized void updateRootCA(RootCA newRoot) {
+    state = new State(newRoot, state.key, state.keyPem, state.certPem, state.cert, state.identity);
+    trustManager.update(newRoot.certificate());
+    forgetSessions();
+  }
+
+  /** Drops cached TLS sessions so no new connection resumes one made with the previous identity. */
+  private void forgetSessions() {
+    for (SslContext context : new SslContext[] {serverContext, clientContext}) {
+      if (context == null || context.sessionContext() == null) {
+        continue;
+      }
+      SSLSessionContext sessions = context.sessionContext();
+      for (Enumeration<byte[]> ids = sessions.getIds(); ids.hasMoreElements(); ) {
+        SSLSession session = sessions.getSession(ids.nextElement());
+        if (session != null) {
+          session.invalidate();
+        }
+      }
     }
   }
 

@@ -219,6 +219,18 @@ class CAServerTest {
   }
 
   @Test
+  void newConnectionsAfterAPromotionPresentTheRenewedCertificate() throws Exception {
+    SecurityConfig node = requester.join(ca.address(), ca.workerToken(), NodeSpec.Availability.ACTIVE, null);
+    String id = node.identity().nodeId();
+    // a first connection establishes (and would cache) a TLS session with the worker certificate
+    assertDenied(node.clientSslContext(), "not part of OUs");
+    ca.updateNode(id, n -> n.toBuilder().setRole(NodeRole.MANAGER).build());
+    requester.renew(node, ca.address(), null);
+    assertThat(call(node.clientSslContext(), s -> s.getUnlockKey(GetUnlockKeyRequest.getDefaultInstance()))
+        .getVersion().getIndex()).isPositive();
+  }
+
+  @Test
   void certificateStatusOfUnknownOrMissingNodeIsRefused() {
     SslContext anonymous = TlsContexts.client(new ReloadableKeyManager(),
         new ReloadableTrustManager(ca.root.certificate()));
