@@ -8,6 +8,7 @@ import dev.swarmkit.api.ClusterSpec;
 import dev.swarmkit.api.Node;
 import dev.swarmkit.api.NodeRole;
 import dev.swarmkit.identity.Identity;
+import dev.swarmkit.store.MemoryStore;
 import dev.swarmkit.store.Store;
 import dev.swarmkit.store.Table;
 import io.grpc.BindableService;
@@ -34,7 +35,7 @@ final class CaFixture implements AutoCloseable {
   final Server server;
 
   CaFixture(Duration nodeCertExpiry, CAServer.Options options) throws IOException, CertificateException {
-    this(new TestStore(), nodeCertExpiry, options);
+    this(new MemoryStore(), nodeCertExpiry, options);
   }
 
   CaFixture(Store store, Duration nodeCertExpiry, CAServer.Options options)
