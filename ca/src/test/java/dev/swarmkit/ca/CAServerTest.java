@@ -231,6 +231,33 @@ class CAServerTest {
   }
 
   @Test
+  void certificateStatusWaitsForAPendingCertificateToBeIssued() throws Exception {
+    Node pending = Node.newBuilder().setId("pendingnode")
+        .setCertificate(dev.swarmkit.api.Certificate.newBuilder()
+            .setStatus(IssuanceStatus.newBuilder().setState(IssuanceStatus.State.PENDING)))
+        .build();
+    ca.store.update(tx -> tx.create(Table.NODES, pending));
+    SslContext anonymous = TlsContexts.client(new ReloadableKeyManager(),
+        new ReloadableTrustManager(ca.root.certificate()));
+    ManagedChannel channel = CertificateRequester.channel(ca.address(), anonymous, Roles.MANAGER);
+    try {
+      var answer = NodeCAGrpc.newFutureStub(channel).nodeCertificateStatus(
+          NodeCertificateStatusRequest.newBuilder().setNodeId("pendingnode").build());
+      // still waiting while the certificate is pending
+      assertThatThrownBy(() -> answer.get(300, java.util.concurrent.TimeUnit.MILLISECONDS))
+          .isInstanceOf(java.util.concurrent.TimeoutException.class);
+      ca.updateNode("pendingnode", n -> n.toBuilder().setCertificate(n.getCertificate().toBuilder()
+          .setCertificate(CaFixture.bytes(new byte[] {42}))
+          .setStatus(IssuanceStatus.newBuilder().setState(IssuanceStatus.State.ISSUED))).build());
+      var response = answer.get(10, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(response.getStatus().getState()).isEqualTo(IssuanceStatus.State.ISSUED);
+      assertThat(response.getCertificate().getCertificate().toByteArray()).containsExactly(42);
+    } finally {
+      channel.shutdownNow();
+    }
+  }
+
+  @Test
   void certificateStatusOfUnknownOrMissingNodeIsRefused() {
     SslContext anonymous = TlsContexts.client(new ReloadableKeyManager(),
         new ReloadableTrustManager(ca.root.certificate()));
