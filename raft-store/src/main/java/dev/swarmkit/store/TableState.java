@@ -107,7 +107,10 @@ final class TableState {
     collect(by, ids);
     List<Message> out = new ArrayList<>(ids.size());
     for (String id : ids) {
-      out.add(objects.get(id));
+      Message m = objects.get(id);
+      if (m != null) { // only absent if a key itself contained '\0'; such a key matches nothing
+        out.add(m);
+      }
     }
     return out;
   }
