@@ -158,25 +158,34 @@ public final class MemoryStore implements Store, AutoCloseable {
       }
       int total = tx.actions().size();
       long bytes = tx.bytes();
-      if (total > MAX_CHANGES_PER_TRANSACTION || bytes > MAX_TRANSACTION_BYTES) {
-        // This callback does not fit with what is pending: commit the pending part first.
+      boolean overflows = total > MAX_CHANGES_PER_TRANSACTION || bytes > MAX_TRANSACTION_BYTES;
+      if (overflows) {
         int own = total - mark;
         long ownBytes = tx.bytesFrom(mark);
         if (own > MAX_CHANGES_PER_TRANSACTION || ownBytes > MAX_TRANSACTION_BYTES) {
           tx.rollbackTo(mark, markRoot);
           checkLimits(own, ownBytes);
         }
-        List<StoreAction> pending = new ArrayList<>(tx.actions().subList(0, mark));
-        List<StoreAction> current = new ArrayList<>(tx.actions().subList(mark, total));
-        if (!pending.isEmpty()) {
-          commit(pending);
-        }
-        commit(current);
-        yieldAndRenew();
-      } else if (total >= MAX_CHANGES_PER_TRANSACTION || bytes >= MAX_TRANSACTION_BYTES * 3L / 4) {
-        commit(new ArrayList<>(tx.actions()));
-        yieldAndRenew();
+      } else if (total < MAX_CHANGES_PER_TRANSACTION && bytes < MAX_TRANSACTION_BYTES * 3L / 4) {
+        return; // keep accumulating
       }
+      try {
+        if (overflows && mark > 0) {
+          // This callback does not fit with what is pending: the pending part goes first.
+          List<StoreAction> pending = new ArrayList<>(tx.actions().subList(0, mark));
+          List<StoreAction> current = new ArrayList<>(tx.actions().subList(mark, total));
+          commit(pending);
+          commit(current);
+        } else {
+          commit(new ArrayList<>(tx.actions()));
+        }
+      } catch (RuntimeException | Error e) {
+        // What was not committed is lost with this transaction; never propose it twice.
+        tx.close();
+        tx = newTx();
+        throw e;
+      }
+      yieldAndRenew();
     }
 
     private void yieldAndRenew() {
