@@ -57,8 +57,11 @@ public final class MemoryStore implements Store, AutoCloseable {
 
   private final Options options;
   private final Proposer proposer;
-  /** One writer at a time, as upstream's update lock; held across propose. */
-  private final ReentrantLock updateLock = new ReentrantLock();
+  /**
+   * One writer at a time, as upstream's update lock; held across propose. Fair, so a long batch that
+   * releases it between entries really lets waiting writers in.
+   */
+  private final ReentrantLock updateLock = new ReentrantLock(true);
   /** Orders applies, snapshot restores and watcher registration against each other. */
   private final Object applyLock = new Object();
   private final List<WatchQueue> watchers = new CopyOnWriteArrayList<>();
@@ -103,7 +106,7 @@ public final class MemoryStore implements Store, AutoCloseable {
 
   @Override
   public void update(Consumer<Tx> fn) {
-    updateLock.lock();
+    lockForWrite();
     try {
       checkOpen();
       WriteTx tx = newTx();
@@ -125,7 +128,7 @@ public final class MemoryStore implements Store, AutoCloseable {
 
   @Override
   public void batch(Consumer<Batch> fn) {
-    updateLock.lock();
+    lockForWrite();
     try {
       checkOpen();
       BatchImpl batch = new BatchImpl();
@@ -203,6 +206,17 @@ public final class MemoryStore implements Store, AutoCloseable {
         commit(new ArrayList<>(tx.actions()));
       }
     }
+  }
+
+  /**
+   * A write started from inside another write's callback would commit on top of a root the outer
+   * transaction has not seen and then be overwritten by it; refuse it instead of corrupting data.
+   */
+  private void lockForWrite() {
+    if (updateLock.isHeldByCurrentThread()) {
+      throw new IllegalStateException("store update or batch called from inside another update");
+    }
+    updateLock.lock();
   }
 
   private WriteTx newTx() {

@@ -50,13 +50,16 @@
  * changes reach 200 or 3/4 of the byte limit they are committed and the update lock is released
  * briefly. A callback whose changes would overflow the pending entry causes the pending part to be
  * committed first; a callback's own changes always stay in one entry. A failing callback discards
- * only its own changes; if the batch function itself throws, uncommitted changes are dropped.
+ * only its own changes; if the batch function itself throws, uncommitted changes are dropped; a
+ * failed commit drops the changes it carried (they are never proposed twice). Calling update or
+ * batch from inside an update callback throws IllegalStateException (upstream would deadlock).
  *
  * <h2>Watches</h2>
  *
  * <p>Each committed entry becomes CREATE/UPDATE/DELETE events (old and new object, version) and a
  * COMMIT event, published under the apply lock, so every watcher sees commits in log order with no
- * gaps. Each watcher has a bounded queue (default 10,000 events); the committing thread never waits:
+ * gaps. Filters run on the committing thread, so they must be cheap and must not touch the store (a
+ * filter that throws counts as not matching). Each watcher has a bounded queue (default 10,000 events); the committing thread never waits:
  * a watcher whose queue is full is dropped, its queue freed, and its next poll/take throws
  * WatcherTooSlow. {@code viewAndWatch} captures the root and registers the watcher under the apply
  * lock, so the subscription starts exactly after the snapshot. The most recent committed events

@@ -356,4 +356,13 @@ class MemoryStoreTransactionTest {
     });
     assertThat(all(store, Table.EXTENSIONS)).isEmpty();
   }
+
+  @Test
+  void nestedUpdateFromInsideAnUpdateIsRefused() {
+    assertThatThrownBy(() -> store.update(tx -> {
+      tx.create(Table.NODES, node("n1", "a"));
+      store.update(inner -> inner.create(Table.NODES, node("n2", "b")));
+    })).isInstanceOf(IllegalStateException.class);
+    assertThat(all(store, Table.NODES)).isEmpty();
+  }
 }
