@@ -287,14 +287,30 @@ public final class MemoryStore implements Store, AutoCloseable {
     }
   }
 
+  /** A snapshot of the store together with the version (last applied index) it reflects. */
+  public record VersionedSnapshot(StoreSnapshot snapshot, long version) {}
+
   /** Every object of the store, as upstream's StoreSnapshot (each table ordered by ID). */
   public StoreSnapshot snapshot() {
-    StoreRoot r = root;
+    return versionedSnapshot().snapshot();
+  }
+
+  /**
+   * A snapshot and the exact version it was taken at, for a replication layer that must record
+   * which log index the snapshot covers. Only the root capture is locked; building is not.
+   */
+  public VersionedSnapshot versionedSnapshot() {
+    StoreRoot r;
+    long v;
+    synchronized (applyLock) {
+      r = root;
+      v = version;
+    }
     StoreSnapshot.Builder b = StoreSnapshot.newBuilder();
     for (Table<?> table : Table.ALL) {
       StoreActions.addTo(b, table, new ArrayList<>(r.table(table).all()));
     }
-    return b.build();
+    return new VersionedSnapshot(b.build(), v);
   }
 
   /**

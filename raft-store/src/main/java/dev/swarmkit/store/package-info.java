@@ -37,7 +37,8 @@
  * every replica an object's version is the index of the last entry that wrote it, whatever
  * provisional version the leader stamped. Timestamps come from the leader, inside the actions.
  * Entries at or below the current version are ignored (re-delivery after a restart).
- * {@code snapshot()}/{@code restore(snapshot, index)} use upstream's {@code StoreSnapshot}; restore
+ * {@code snapshot()} (or {@code versionedSnapshot()}, which also returns the index it covers) and
+ * {@code restore(snapshot, index)} use upstream's {@code StoreSnapshot}; restore
  * reports the difference to watchers as ordinary events plus a commit at {@code index}.
  *
  * <p>{@code new MemoryStore()} uses {@code LocalProposer}: index = current version + 1, applied at

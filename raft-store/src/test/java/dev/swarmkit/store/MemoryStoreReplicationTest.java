@@ -128,10 +128,14 @@ class MemoryStoreReplicationTest {
     MemoryStore source = new MemoryStore();
     someWrites(source);
     source.update(tx -> tx.create(Table.SECRETS, Fixtures.secret("x1", "pw")));
-    StoreSnapshot snapshot = source.snapshot();
+    MemoryStore.VersionedSnapshot taken = source.versionedSnapshot();
+    StoreSnapshot snapshot = taken.snapshot();
+    assertThat(taken.version()).isEqualTo(source.currentVersion());
+    assertThat(snapshot.getSecretsCount()).isEqualTo(1);
+    assertThat(snapshot.getNetworksCount()).isZero();
 
     MemoryStore target = new MemoryStore();
-    target.restore(snapshot, source.currentVersion());
+    target.restore(snapshot, taken.version());
     assertThat(target.snapshot()).isEqualTo(snapshot);
     assertThat(target.currentVersion()).isEqualTo(source.currentVersion());
     assertThat(target.view(tx -> tx.find(Table.TASKS, By.taskState(TaskState.RUNNING))).size()).isEqualTo(1);
