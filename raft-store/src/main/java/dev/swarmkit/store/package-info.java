@@ -9,10 +9,12 @@
  * prefix is a range scan too; nothing scans a whole table except {@code By.all()}. Which indexes a
  * table has, and the keys an object contributes, mirror upstream's indexers ({@code TableSchema}):
  * nodes by lower-cased hostname, role (observed {@code role}) and membership; tasks by upstream task
- * name ({@code Table.taskName}), service, node, service+slot, desired state, observed state and the
- * networks/secrets/configs their spec references; services by referenced networks (task template
- * first, legacy spec.networks otherwise), secrets and configs; resources and extensions by kind;
- * every table by name and by {@code Annotations.indices} ("key|value").
+ * name ({@code Table.taskName}), service, node, service+slot, desired state, observed state,
+ * runtime, attached volumes and the networks/secrets/configs their spec references; services by
+ * runtime and referenced networks (task template first, legacy spec.networks otherwise), secrets and
+ * configs; volumes by group and driver; resources and extensions by kind; every table by name and by
+ * {@code Annotations.indices} ("key|value"). A selector a table has no index for is rejected with
+ * IllegalArgumentException (upstream ErrInvalidFindBy).
  *
  * <h2>Reads</h2>
  *
