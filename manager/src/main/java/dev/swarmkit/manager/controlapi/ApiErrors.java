@@ -56,7 +56,8 @@ public final class ApiErrors {
       status = Status.INVALID_ARGUMENT;
     } else if (e instanceof StoreException.NotLeader || e instanceof StoreException.Closed) {
       status = Status.UNAVAILABLE;
-    } else if (e instanceof StoreException.TransactionTooLarge) {
+    } else if (e instanceof StoreException.TransactionTooLarge
+        || e instanceof StoreException.WatcherTooSlow) {
       status = Status.RESOURCE_EXHAUSTED;
     } else if (e instanceof StoreException.VersionTooOld) {
       status = Status.OUT_OF_RANGE;
