@@ -54,6 +54,10 @@ final class ControlTestServer implements AutoCloseable {
     });
   }
 
+  <T extends com.google.protobuf.Message> java.util.Optional<T> get(Table<T> table, String id) {
+    return store.view(tx -> tx.get(table, id));
+  }
+
   Cluster createDefaultCluster() {
     Cluster cluster = Cluster.newBuilder().setId("cluster1")
         .setSpec(dev.swarmkit.api.ClusterSpec.newBuilder()

@@ -46,7 +46,7 @@ class NodeControlTest {
         .setStatus(NodeStatus.newBuilder().setState(state))
         .build();
     ts.store.update(tx -> tx.create(Table.NODES, node));
-    return ts.store.view(tx -> tx.get(Table.NODES, id)).orElseThrow();
+    return ts.get(Table.NODES, id).orElseThrow();
   }
 
   private void makeRaftMember(String nodeId, long raftId) {
@@ -126,7 +126,7 @@ class NodeControlTest {
     assertThat(updated.getSpec().getAvailability()).isEqualTo(NodeSpec.Availability.DRAIN);
     assertThat(updated.getSpec().getAnnotations().getLabelsMap()).containsEntry("rack", "r1");
     assertThat(updated.getMeta().getVersion().getIndex()).isGreaterThan(node.getMeta().getVersion().getIndex());
-    assertThat(ts.store.view(tx -> tx.get(Table.NODES, "id1")).orElseThrow().getSpec()).isEqualTo(drained);
+    assertThat(ts.get(Table.NODES, "id1").orElseThrow().getSpec()).isEqualTo(drained);
   }
 
   @Test
@@ -205,7 +205,7 @@ class NodeControlTest {
     assertThat(ts.snapshot()).isEqualTo(before);
 
     ts.client.removeNode(RemoveNodeRequest.newBuilder().setNodeId("id2").setForce(true).build());
-    assertThat(ts.store.view(tx -> tx.get(Table.NODES, "id2"))).isEmpty();
+    assertThat(ts.get(Table.NODES, "id2")).isEmpty();
     var cluster = ts.client.listClusters(ListClustersRequest.getDefaultInstance()).getClusters(0);
     assertThat(cluster.getBlacklistedCertificatesMap()).containsOnlyKeys("id2");
   }
@@ -223,10 +223,10 @@ class NodeControlTest {
 
     ts.client.removeNode(RemoveNodeRequest.newBuilder().setNodeId("id3").build());
 
-    Task running = ts.store.view(tx -> tx.get(Table.TASKS, "running")).orElseThrow();
+    Task running = ts.get(Table.TASKS, "running").orElseThrow();
     assertThat(running.getStatus().getState()).isEqualTo(TaskState.ORPHANED);
     assertThat(running.getStatus().getMessage()).isEqualTo("Task belonged to a node that has been deleted");
-    Task failed = ts.store.view(tx -> tx.get(Table.TASKS, "failed")).orElseThrow();
+    Task failed = ts.get(Table.TASKS, "failed").orElseThrow();
     assertThat(failed.getStatus().getState()).isEqualTo(TaskState.FAILED);
   }
 
