@@ -58,6 +58,10 @@ final class ControlTestServer implements AutoCloseable {
     return store.view(tx -> tx.get(table, id));
   }
 
+  <T extends com.google.protobuf.Message> List<T> all(Table<T> table) {
+    return store.view(tx -> tx.all(table));
+  }
+
   Cluster createDefaultCluster() {
     Cluster cluster = Cluster.newBuilder().setId("cluster1")
         .setSpec(dev.swarmkit.api.ClusterSpec.newBuilder()

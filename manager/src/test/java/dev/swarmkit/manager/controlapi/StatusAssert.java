@@ -1,7 +1,7 @@
 package dev.swarmkit.manager.controlapi;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -12,16 +12,20 @@ final class StatusAssert {
 
   private StatusAssert() {}
 
+  private static StatusRuntimeException failure(ThrowingCallable call, Status.Code code) {
+    Throwable thrown = catchThrowable(call);
+    assertThat(thrown).as("call should fail with %s", code).isInstanceOf(StatusRuntimeException.class);
+    return (StatusRuntimeException) thrown;
+  }
+
   static void assertFails(ThrowingCallable call, Status.Code code, String message) {
-    StatusRuntimeException e = catchThrowableOfType(call, StatusRuntimeException.class);
-    assertThat(e).as("call should fail with %s", code).isNotNull();
+    StatusRuntimeException e = failure(call, code);
     assertThat(e.getStatus().getCode()).isEqualTo(code);
     assertThat(e.getStatus().getDescription()).isEqualTo(message);
   }
 
   static void assertFails(ThrowingCallable call, Status.Code code) {
-    StatusRuntimeException e = catchThrowableOfType(call, StatusRuntimeException.class);
-    assertThat(e).as("call should fail with %s", code).isNotNull();
+    StatusRuntimeException e = failure(call, code);
     assertThat(e.getStatus().getCode()).isEqualTo(code);
   }
 }
