@@ -97,7 +97,13 @@ final class TableState {
     if (by instanceof By.All) {
       return new ArrayList<>(objects.values());
     }
-    TreeSet<String> ids = new TreeSet<>();
+    if (by instanceof By.IdPrefix p) {
+      return new ArrayList<>(objects.subMap(p.prefix(), p.prefix() + '\uffff').values());
+    }
+    // One exact key yields IDs already sorted and distinct (entries sort by key, then ID); prefixes
+    // and unions can interleave or repeat them.
+    boolean sorted = !(by instanceof By.Or || by instanceof By.NamePrefix || by instanceof By.CustomPrefix);
+    Collection<String> ids = sorted ? new ArrayList<>() : new TreeSet<>();
     collect(by, ids);
     List<Message> out = new ArrayList<>(ids.size());
     for (String id : ids) {
@@ -106,7 +112,7 @@ final class TableState {
     return out;
   }
 
-  private void collect(By by, TreeSet<String> ids) {
+  private void collect(By by, Collection<String> ids) {
     // Java 17: no pattern switch, so a chain of instanceof over the sealed By hierarchy.
     if (by instanceof By.All) {
       ids.addAll(objects.keySet());
@@ -158,14 +164,14 @@ final class TableState {
     return index;
   }
 
-  private void exact(IndexKind kind, String key, TreeSet<String> ids) {
+  private void exact(IndexKind kind, String key, Collection<String> ids) {
     int idStart = key.length() + 1;
     for (String entry : index(kind).subSet(key + SEP, key + "\1")) {
       ids.add(entry.substring(idStart));
     }
   }
 
-  private void prefix(IndexKind kind, String prefix, TreeSet<String> ids) {
+  private void prefix(IndexKind kind, String prefix, Collection<String> ids) {
     for (String entry : index(kind).subSet(prefix, prefix + '\uffff')) {
       ids.add(entry.substring(entry.lastIndexOf('\0') + 1));
     }

@@ -46,6 +46,7 @@ final class WriteTx extends RootReader implements Tx {
       throw new StoreException.AlreadyExists(table.name() + " " + id + " already exists");
     }
     checkNameFree(table, object, id);
+    TableRules.beforeCreate(this, table, object);
     Timestamp now = now();
     Meta meta = Meta.newBuilder().setVersion(version()).setCreatedAt(now).setUpdatedAt(now).build();
     T stamped = table.withMeta(object, meta);
@@ -66,6 +67,7 @@ final class WriteTx extends RootReader implements Tx {
       throw new StoreException.SequenceConflict();
     }
     checkNameFree(table, object, id);
+    TableRules.beforeUpdate(this, table, object);
     Meta meta = storedMeta.toBuilder().setVersion(version()).setUpdatedAt(now()).build();
     T stamped = table.withMeta(object, meta);
     root = root.put(table, id, stamped);
@@ -79,6 +81,7 @@ final class WriteTx extends RootReader implements Tx {
     if (stored == null) {
       throw new StoreException.NotFound(table.name() + " " + id + " not found");
     }
+    TableRules.beforeDelete(this, table, stored);
     root = root.remove(table, id);
     record(StoreActionKind.STORE_ACTION_REMOVE, table, stored);
   }

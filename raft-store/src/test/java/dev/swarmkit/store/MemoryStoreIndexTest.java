@@ -146,6 +146,7 @@ class MemoryStoreIndexTest {
   void findsResourcesAndExtensionsByKind() {
     store.update(tx -> {
       tx.create(Table.EXTENSIONS, Fixtures.extension("e1", "gpu"));
+      tx.create(Table.EXTENSIONS, Fixtures.extension("e2", "disk"));
       tx.create(Table.RESOURCES, resource("r1", "card0", "gpu"));
       tx.create(Table.RESOURCES, resource("r2", "disk0", "disk"));
     });
@@ -159,6 +160,7 @@ class MemoryStoreIndexTest {
       Service s = service("s8", "custom");
       tx.create(Table.SERVICES, s.toBuilder().setSpec(s.getSpec().toBuilder()
           .setAnnotations(Fixtures.withIndex(s.getSpec().getAnnotations(), "team", "storage"))).build());
+      tx.create(Table.EXTENSIONS, Fixtures.extension("e8", "k"));
       Resource r = resource("r8", "thing", "k");
       tx.create(Table.RESOURCES, r.toBuilder()
           .setAnnotations(Fixtures.withIndex(r.getAnnotations(), "team", "stats")).build());

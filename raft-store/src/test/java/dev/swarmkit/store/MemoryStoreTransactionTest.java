@@ -63,7 +63,6 @@ class MemoryStoreTransactionTest {
         new Kind<>(Table.CLUSTERS, Fixtures::cluster),
         new Kind<>(Table.SECRETS, Fixtures::secret),
         new Kind<>(Table.CONFIGS, Fixtures::config),
-        new Kind<>(Table.EXTENSIONS, Fixtures::extension),
         new Kind<>(Table.RESOURCES, (id, name) -> resource(id, name, "kind")),
         new Kind<>(Table.VOLUMES, Fixtures::volume));
   }
@@ -72,6 +71,7 @@ class MemoryStoreTransactionTest {
   @MethodSource("everyTable")
   <T extends Message> void createReadUpdateDeleteWorksForEveryTable(Kind<T> kind) {
     Table<T> table = kind.table();
+    store.update(tx -> tx.create(Table.EXTENSIONS, extension("e0", "kind")));
     store.update(tx -> tx.create(table, kind.make().apply("id1", "first")));
     long createdAt = store.currentVersion();
 
@@ -310,5 +310,50 @@ class MemoryStoreTransactionTest {
         .isInstanceOf(StoreException.AlreadyExists.class);
     assertThatThrownBy(() -> store.update(tx -> tx.create(Table.VOLUMES, volume("v2", "data"))))
         .isInstanceOf(StoreException.AlreadyExists.class);
+  }
+
+  @Test
+  void extensionsAreCreatedAndDeletedButNeverUpdated() {
+    store.update(tx -> tx.create(Table.EXTENSIONS, extension("e1", "gpu")));
+    assertThatThrownBy(() -> store.update(tx ->
+        tx.update(Table.EXTENSIONS, tx.get(Table.EXTENSIONS, "e1").orElseThrow())))
+        .isInstanceOf(StoreException.FailedPrecondition.class)
+        .hasMessage("extensions are immutable");
+    store.update(tx -> tx.delete(Table.EXTENSIONS, "e1"));
+    assertThat(all(store, Table.EXTENSIONS)).isEmpty();
+  }
+
+  @Test
+  void extensionMayNotTakeTheNameOfABuiltInKind() {
+    assertThatThrownBy(() -> store.update(tx -> tx.create(Table.EXTENSIONS, extension("e1", "task"))))
+        .isInstanceOf(StoreException.AlreadyExists.class);
+  }
+
+  @Test
+  void resourceNeedsAnExtensionDefiningItsKind() {
+    assertThatThrownBy(() -> store.update(tx -> tx.create(Table.RESOURCES, resource("r1", "card", "gpu"))))
+        .isInstanceOf(StoreException.NoKind.class)
+        .hasMessage("object kind is unregistered");
+    store.update(tx -> {
+      tx.create(Table.EXTENSIONS, extension("e1", "gpu"));
+      tx.create(Table.RESOURCES, resource("r1", "card", "gpu"));
+    });
+    assertThat(all(store, Table.RESOURCES)).hasSize(1);
+  }
+
+  @Test
+  void extensionWithResourcesCannotBeDeleted() {
+    store.update(tx -> {
+      tx.create(Table.EXTENSIONS, extension("e1", "gpu"));
+      tx.create(Table.RESOURCES, resource("r1", "card", "gpu"));
+    });
+    assertThatThrownBy(() -> store.update(tx -> tx.delete(Table.EXTENSIONS, "e1")))
+        .isInstanceOf(StoreException.FailedPrecondition.class)
+        .hasMessageContaining("objects of this type exist");
+    store.update(tx -> {
+      tx.delete(Table.RESOURCES, "r1");
+      tx.delete(Table.EXTENSIONS, "e1");
+    });
+    assertThat(all(store, Table.EXTENSIONS)).isEmpty();
   }
 }
