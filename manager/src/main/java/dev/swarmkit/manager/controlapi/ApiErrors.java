@@ -52,8 +52,10 @@ public final class ApiErrors {
       status = Status.NOT_FOUND;
     } else if (e instanceof StoreException.AlreadyExists) {
       status = Status.ALREADY_EXISTS;
-    } else if (e instanceof StoreException.SequenceConflict) {
+    } else if (e instanceof StoreException.SequenceConflict || e instanceof StoreException.NoKind) {
       status = Status.INVALID_ARGUMENT;
+    } else if (e instanceof StoreException.FailedPrecondition) {
+      status = Status.FAILED_PRECONDITION;
     } else if (e instanceof StoreException.NotLeader || e instanceof StoreException.Closed) {
       status = Status.UNAVAILABLE;
     } else if (e instanceof StoreException.TransactionTooLarge
