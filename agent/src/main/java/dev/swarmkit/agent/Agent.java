@@ -159,13 +159,9 @@ public final class Agent implements AutoCloseable {
     Optional<String> address = remotes.select(avoid);
     if (address.isEmpty()) {
       log.error("no manager addresses known");
-      Session none = new Session("", config.channels().open("127.0.0.1:1"), previousSessionId, description,
-          delay, config.rpcTimeout(), events);
-      none.start();
-      return none;
     }
-    Session s = new Session(address.get(), config.channels().open(address.get()), previousSessionId,
-        description, delay, config.rpcTimeout(), events);
+    Session s = new Session(address.orElse(""), address.map(a -> config.channels().open(a)).orElse(null),
+        previousSessionId, description, delay, config.rpcTimeout(), events);
     s.start();
     return s;
   }

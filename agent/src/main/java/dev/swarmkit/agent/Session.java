@@ -54,6 +54,7 @@ final class Session implements AutoCloseable {
   private volatile String sessionId;
   private volatile boolean closed;
 
+  /** {@code channel} null: no manager is known; the session fails after the delay. */
   Session(String address, ManagedChannel channel, String previousSessionId, NodeDescription description,
       Duration delay, Duration rpcTimeout, BlockingQueue<Event> events) {
     this.address = address;
@@ -77,6 +78,10 @@ final class Session implements AutoCloseable {
     try {
       if (!delay.isZero()) {
         Thread.sleep(delay.toMillis());
+      }
+      if (channel == null) {
+        fail(Status.UNAVAILABLE.withDescription("no manager addresses known").asRuntimeException());
+        return;
       }
       SessionRequest.Builder req = SessionRequest.newBuilder().setSessionId(sessionId == null ? "" : sessionId);
       if (description != null) {
@@ -207,7 +212,9 @@ final class Session implements AutoCloseable {
     closed = true;
     context.cancel(null);
     main.interrupt();
-    channel.shutdownNow();
+    if (channel != null) {
+      channel.shutdownNow();
+    }
   }
 
   static boolean isNotRegistered(Throwable e) {

@@ -25,6 +25,7 @@ import dev.swarmkit.api.TaskState;
 import dev.swarmkit.api.TaskStatus;
 import dev.swarmkit.api.UpdateTaskStatusRequest;
 import dev.swarmkit.api.WeightedPeer;
+import dev.swarmkit.store.MemoryStore;
 import dev.swarmkit.store.Table;
 import io.grpc.Context;
 import io.grpc.Contexts;
@@ -56,7 +57,7 @@ class DispatcherTest {
   static final List<WeightedPeer> MANAGERS = List.of(WeightedPeer.newBuilder()
       .setPeer(Peer.newBuilder().setNodeId("manager-1").setAddr("10.0.0.1:4242")).setWeight(10).build());
 
-  FakeStore store = new FakeStore();
+  MemoryStore store = new MemoryStore();
   Dispatcher dispatcher;
   Server server;
   List<ManagedChannel> channels = new ArrayList<>();
