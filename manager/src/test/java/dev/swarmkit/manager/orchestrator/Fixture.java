@@ -37,7 +37,10 @@ public final class Fixture {
     this.store = newStore();
   }
 
-  /** The store implementation the orchestrator tests run on. */
+  /**
+   * The store implementation the orchestrator tests run on: the in-test {@link FakeStore} until
+   * MemoryStore is on main (the suite also passes on wip/store's MemoryStore).
+   */
   static Store newStore() {
     return new FakeStore();
   }

@@ -280,21 +280,17 @@ public final class RestartSupervisor {
    * future completes when the start happened or was cancelled.
    */
   public CompletableFuture<Void> delayStart(Task oldTask, String newTaskId, Duration delay, boolean waitStop) {
-    DelayedStart start;
-    while (true) {
-      DelayedStart previous;
-      synchronized (lock) {
-        previous = delays.get(newTaskId);
-        if (previous == null) {
-          boolean waitForTask = waitStop && oldTask != null
-              && TaskStates.isAtMost(oldTask.getStatus().getState(), TaskState.RUNNING);
-          start = new DelayedStart(this, newTaskId, delay, waitForTask ? oldTask : null);
-          delays.put(newTaskId, start);
-          break;
-        }
+    boolean waitForTask = waitStop && oldTask != null
+        && TaskStates.isAtMost(oldTask.getStatus().getState(), TaskState.RUNNING);
+    DelayedStart start = new DelayedStart(this, newTaskId, delay, waitForTask ? oldTask : null);
+    synchronized (lock) {
+      DelayedStart previous = delays.put(newTaskId, start);
+      // Not waited for, unlike upstream: the caller may hold the store's write lock, which the
+      // previous start may need to finish. A previous start that completes anyway only does what
+      // this one will do.
+      if (previous != null) {
+        previous.cancel();
       }
-      previous.cancel();
-      previous.done.join();
     }
     DelayedStart started = start;
     workers.execute(() -> {
