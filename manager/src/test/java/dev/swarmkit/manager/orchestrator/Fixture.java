@@ -22,6 +22,7 @@ import dev.swarmkit.api.TaskState;
 import dev.swarmkit.api.Version;
 import dev.swarmkit.identity.Identity;
 import dev.swarmkit.store.By;
+import dev.swarmkit.store.MemoryStore;
 import dev.swarmkit.store.Store;
 import dev.swarmkit.store.Table;
 import java.util.List;
@@ -37,12 +38,9 @@ public final class Fixture {
     this.store = newStore();
   }
 
-  /**
-   * The store implementation the orchestrator tests run on: the in-test {@link FakeStore} until
-   * MemoryStore is on main (the suite also passes on wip/store's MemoryStore).
-   */
+  /** The store the orchestrator tests run on: the real local (non-replicated) store. */
   static Store newStore() {
-    return new FakeStore();
+    return new MemoryStore();
   }
 
   public static RestartPolicy restartPolicy(RestartPolicy.RestartCondition condition, long maxAttempts,
