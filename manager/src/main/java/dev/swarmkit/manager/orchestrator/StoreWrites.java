@@ -1,6 +1,7 @@
 package dev.swarmkit.manager.orchestrator;
 
 import dev.swarmkit.store.Store;
+import dev.swarmkit.store.Table;
 import dev.swarmkit.store.Tx;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -34,6 +35,13 @@ public final class StoreWrites {
     } catch (RuntimeException e) {
       log.warn("failed to {}: {}", what, e.toString());
       return false;
+    }
+  }
+
+  /** Deletes a task unless another component already did. */
+  public static void deleteTaskIfPresent(Tx tx, String taskId) {
+    if (tx.get(Table.TASKS, taskId).isPresent()) {
+      tx.delete(Table.TASKS, taskId);
     }
   }
 

@@ -44,7 +44,7 @@ public final class TaskInit {
         Service service = services.get(t.getServiceId());
         if (service == null) {
           StoreWrites.tryUpdate(batch, "delete task " + t.getId() + " of a deleted service",
-              tx -> tx.delete(Table.TASKS, t.getId()));
+              tx -> StoreWrites.deleteTaskIfPresent(tx, t.getId()));
           continue;
         }
         if (!handler.isRelatedService(service)) {

@@ -350,6 +350,6 @@ public final class GlobalOrchestrator extends WatchLoop implements TaskInit.Hand
   }
 
   private void deleteTask(Store.Batch batch, Task task) {
-    StoreWrites.tryUpdate(batch, "delete task " + task.getId(), tx -> tx.delete(Table.TASKS, task.getId()));
+    StoreWrites.tryUpdate(batch, "delete task " + task.getId(), tx -> StoreWrites.deleteTaskIfPresent(tx, task.getId()));
   }
 }

@@ -147,7 +147,7 @@ final class Reconciliation {
   private void deleteTasks(Store.Batch batch, Map<Long, List<Task>> slots) {
     for (List<Task> slot : slots.values()) {
       for (Task t : slot) {
-        StoreWrites.tryUpdate(batch, "delete task " + t.getId(), tx -> tx.delete(Table.TASKS, t.getId()));
+        StoreWrites.tryUpdate(batch, "delete task " + t.getId(), tx -> StoreWrites.deleteTaskIfPresent(tx, t.getId()));
       }
     }
   }

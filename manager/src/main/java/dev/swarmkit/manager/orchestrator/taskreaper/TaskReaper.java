@@ -196,11 +196,7 @@ public final class TaskReaper extends WatchLoop {
     if (!delete.isEmpty()) {
       StoreWrites.tryBatch(store, "delete old tasks", batch -> {
         for (String id : delete) {
-          StoreWrites.tryUpdate(batch, "delete task " + id, tx -> {
-            if (tx.get(Table.TASKS, id).isPresent()) {
-              tx.delete(Table.TASKS, id);
-            }
-          });
+          StoreWrites.tryUpdate(batch, "delete task " + id, tx -> StoreWrites.deleteTaskIfPresent(tx, id));
         }
       });
     }
