@@ -21,6 +21,8 @@ final class DecisionWriter {
 
   /** Upstream's per-transaction change limit. */
   static final int MAX_CHANGES_PER_TX = 200;
+  /** Transactions per store batch between two drains of the watch queue. */
+  static final int TXS_PER_BATCH = 10;
 
   private static final Logger log = LoggerFactory.getLogger(DecisionWriter.class);
 
@@ -33,42 +35,47 @@ final class DecisionWriter {
   /** What happened to each decision. */
   record Outcome(List<Decision> written, List<Decision> failed, List<Decision> vanished) {}
 
-  Outcome write(Map<String, Decision> decisions) {
+  /**
+   * Writes the decisions, {@link #TXS_PER_BATCH} transactions per store batch, calling {@code
+   * betweenBatches} after each batch so the caller can drain its watch queue (the scheduler's own
+   * writes would otherwise overflow it on large ticks).
+   */
+  Outcome write(Map<String, Decision> decisions, Runnable betweenBatches) {
     List<Decision> written = new ArrayList<>(decisions.size());
     List<Decision> failed = new ArrayList<>();
     List<Decision> vanished = new ArrayList<>();
-    if (decisions.isEmpty()) {
-      return new Outcome(written, failed, vanished);
-    }
     Iterator<Decision> pending = decisions.values().iterator();
     try {
-      store.batch(batch -> {
-        while (pending.hasNext()) {
-          List<Decision> chunk = new ArrayList<>(MAX_CHANGES_PER_TX);
-          while (pending.hasNext() && chunk.size() < MAX_CHANGES_PER_TX) {
-            chunk.add(pending.next());
-          }
-          List<Decision> chunkWritten = new ArrayList<>(chunk.size());
-          List<Decision> chunkFailed = new ArrayList<>();
-          List<Decision> chunkVanished = new ArrayList<>();
-          batch.update(tx -> {
-            // The callback may be retried by the store; start from a clean slate each time.
-            chunkWritten.clear();
-            chunkFailed.clear();
-            chunkVanished.clear();
-            for (Decision d : chunk) {
-              apply(tx, d, chunkWritten, chunkFailed, chunkVanished);
+      while (pending.hasNext()) {
+        store.batch(batch -> {
+          for (int txs = 0; txs < TXS_PER_BATCH && pending.hasNext(); txs++) {
+            List<Decision> chunk = new ArrayList<>(MAX_CHANGES_PER_TX);
+            while (pending.hasNext() && chunk.size() < MAX_CHANGES_PER_TX) {
+              chunk.add(pending.next());
             }
-          });
-          written.addAll(chunkWritten);
-          failed.addAll(chunkFailed);
-          vanished.addAll(chunkVanished);
-        }
-      });
+            List<Decision> chunkWritten = new ArrayList<>(chunk.size());
+            List<Decision> chunkFailed = new ArrayList<>();
+            List<Decision> chunkVanished = new ArrayList<>();
+            batch.update(tx -> {
+              // Start from a clean slate should the store run the callback again.
+              chunkWritten.clear();
+              chunkFailed.clear();
+              chunkVanished.clear();
+              for (Decision d : chunk) {
+                apply(tx, d, chunkWritten, chunkFailed, chunkVanished);
+              }
+            });
+            written.addAll(chunkWritten);
+            failed.addAll(chunkFailed);
+            vanished.addAll(chunkVanished);
+          }
+        });
+        betweenBatches.run();
+      }
     } catch (RuntimeException e) {
       log.error("scheduler tick transaction failed", e);
       // Treat everything as failed: the watch reports whatever did commit, and stale retries are
-      // caught by the version check above.
+      // caught by the version check below.
       written.clear();
       vanished.clear();
       failed.clear();

@@ -63,6 +63,11 @@ public final class Scheduler implements AutoCloseable {
   private final Pipeline pipeline = new Pipeline();
   private final GroupPlacer placer;
   private final DecisionWriter writer;
+  private Subscription updates;
+  private boolean tickRequired;
+  private boolean debouncing;
+  private long debounceStart;
+  private long lastCommit;
 
   public Scheduler(Store store) {
     this(store, Clock.systemUTC());
@@ -152,41 +157,26 @@ public final class Scheduler implements AutoCloseable {
     Store.ViewAndWatch<Snapshot> vw = store.viewAndWatch(
         tx -> new Snapshot(tx.all(Table.NODES), tx.all(Table.TASKS)),
         e -> e.kind() == StoreEvent.Kind.COMMIT || e.table() == Table.NODES || e.table() == Table.TASKS);
-    try (Subscription updates = vw.subscription()) {
+    try (Subscription subscription = vw.subscription()) {
+      updates = subscription;
       loadSnapshot(vw.result());
       // Preassigned tasks (global services) first, then everything already pending.
       processPreassignedTasks();
       tick();
-      followChanges(updates);
+      followChanges();
+    } finally {
+      updates = null;
     }
   }
 
-  private void followChanges(Subscription updates) throws InterruptedException {
-    boolean tickRequired = false;
-    long debounceStart = 0;
-    long lastCommit = 0;
-    boolean debouncing = false;
+  private void followChanges() throws InterruptedException {
     while (!stopping) {
-      long now = System.nanoTime();
       Duration wait = Duration.ofMillis(500);
       if (debouncing) {
         long deadline = Math.min(lastCommit + COMMIT_DEBOUNCE_GAP.toNanos(), debounceStart + MAX_LATENCY.toNanos());
-        wait = Duration.ofNanos(Math.max(0, deadline - now));
+        wait = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
       }
-      Optional<StoreEvent> next = updates.poll(wait);
-      if (next.isPresent()) {
-        StoreEvent e = next.get();
-        if (e.kind() == StoreEvent.Kind.COMMIT) {
-          long at = System.nanoTime();
-          if (!debouncing) {
-            debouncing = true;
-            debounceStart = at;
-          }
-          lastCommit = at;
-        } else {
-          tickRequired |= handle(e);
-        }
-      }
+      updates.poll(wait).ifPresent(this::onEvent);
       if (debouncing) {
         long at = System.nanoTime();
         if (at - lastCommit >= COMMIT_DEBOUNCE_GAP.toNanos() || at - debounceStart >= MAX_LATENCY.toNanos()) {
@@ -203,6 +193,31 @@ public final class Scheduler implements AutoCloseable {
     }
   }
 
+  private void onEvent(StoreEvent e) {
+    if (e.kind() == StoreEvent.Kind.COMMIT) {
+      long at = System.nanoTime();
+      if (!debouncing) {
+        debouncing = true;
+        debounceStart = at;
+      }
+      lastCommit = at;
+    } else {
+      tickRequired |= handle(e);
+    }
+  }
+
+  /** Applies every change already queued, without waiting (used between large writes). */
+  private void drainQueuedChanges() {
+    try {
+      Optional<StoreEvent> e;
+      while ((e = updates.poll(Duration.ZERO)).isPresent()) {
+        onEvent(e.get());
+      }
+    } catch (InterruptedException ex) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   // ---- state from the store ------------------------------------------------------------------
 
   private void resetState() {
@@ -210,6 +225,8 @@ public final class Scheduler implements AutoCloseable {
     unassigned.clear();
     pendingPreassigned.clear();
     preassigned.clear();
+    tickRequired = false;
+    debouncing = false;
     for (NodeInfo n : List.copyOf(nodeSet.all())) {
       nodeSet.remove(n.id());
     }
@@ -345,12 +362,38 @@ public final class Scheduler implements AutoCloseable {
     return false;
   }
 
+  /**
+   * Undoes a decision that could not be written, unless a newer change of the task has already been
+   * applied from the watch (it then supersedes the decision). Returns whether it reverted.
+   */
+  private boolean revert(Decision d) {
+    String id = d.oldTask().getId();
+    if (allTasks.get(id) != d.newTask()) {
+      return false;
+    }
+    allTasks.put(id, d.oldTask());
+    if (!d.newTask().getNodeId().equals(d.oldTask().getNodeId())
+        || d.newTask().getStatus().getState() != d.oldTask().getStatus().getState()) {
+      removeFromNode(d.newTask());
+    }
+    return true;
+  }
+
   /** Forgets a task; returns whether that freed something on a node. */
   private boolean deleteTask(Task t) {
-    allTasks.remove(t.getId());
+    Task tracked = allTasks.remove(t.getId());
     unassigned.remove(t.getId());
     preassigned.remove(t.getId());
     pendingPreassigned.remove(t.getId());
+    boolean freed = removeFromNode(t);
+    // The event's copy may predate the assignment the scheduler made; free that node too.
+    if (tracked != null && !tracked.getNodeId().equals(t.getNodeId())) {
+      freed |= removeFromNode(tracked);
+    }
+    return freed;
+  }
+
+  private boolean removeFromNode(Task t) {
     NodeInfo node = nodeSet.get(t.getNodeId());
     return node != null && node.removeTask(t);
   }
@@ -400,17 +443,14 @@ public final class Scheduler implements AutoCloseable {
     for (Decision d : decisions.values()) {
       allTasks.put(d.newTask().getId(), d.newTask());
     }
-    DecisionWriter.Outcome outcome = writer.write(decisions);
+    DecisionWriter.Outcome outcome = writer.write(decisions, this::drainQueuedChanges);
     for (Decision d : outcome.vanished()) {
       deleteTask(d.newTask());
     }
     for (Decision d : outcome.failed()) {
-      allTasks.put(d.oldTask().getId(), d.oldTask());
-      NodeInfo node = nodeSet.get(d.newTask().getNodeId());
-      if (node != null) {
-        node.removeTask(d.newTask());
+      if (revert(d)) {
+        enqueue(d.oldTask()); // try again next time
       }
-      enqueue(d.oldTask()); // try again next time
     }
     if (!decisions.isEmpty()) {
       log.debug("scheduler tick: {} decisions, {} written, {} failed", decisions.size(),
@@ -474,7 +514,7 @@ public final class Scheduler implements AutoCloseable {
         decisions.put(t.getId(), d);
       }
     }
-    DecisionWriter.Outcome outcome = writer.write(decisions);
+    DecisionWriter.Outcome outcome = writer.write(decisions, this::drainQueuedChanges);
     for (Decision d : outcome.written()) {
       if (d.newTask().getStatus().getState() == TaskState.ASSIGNED) {
         pendingPreassigned.remove(d.oldTask().getId());
@@ -484,11 +524,7 @@ public final class Scheduler implements AutoCloseable {
       deleteTask(d.newTask());
     }
     for (Decision d : outcome.failed()) {
-      allTasks.put(d.oldTask().getId(), d.oldTask());
-      NodeInfo node = nodeSet.get(d.newTask().getNodeId());
-      if (node != null && d.newTask().getStatus().getState() == TaskState.ASSIGNED) {
-        node.removeTask(d.newTask());
-      }
+      revert(d);
     }
   }
 
