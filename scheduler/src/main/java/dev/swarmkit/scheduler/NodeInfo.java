@@ -204,6 +204,9 @@ final class NodeInfo {
 
   /** Failures of this task's service version on this node within the lookback window. */
   int countRecentFailures(Instant now, Task t) {
+    if (recentFailures.isEmpty()) {
+      return 0; // the common case; skips building a key on every comparison
+    }
     Deque<Instant> failures = recentFailures.get(VersionedService.of(t));
     if (failures == null) {
       return 0;
