@@ -45,8 +45,8 @@ final class DecisionWriter {
     List<Decision> failed = new ArrayList<>();
     List<Decision> vanished = new ArrayList<>();
     Iterator<Decision> pending = decisions.values().iterator();
-    try {
-      while (pending.hasNext()) {
+    while (pending.hasNext()) {
+      try {
         store.batch(batch -> {
           for (int txs = 0; txs < TXS_PER_BATCH && pending.hasNext(); txs++) {
             List<Decision> chunk = new ArrayList<>(MAX_CHANGES_PER_TX);
@@ -70,16 +70,18 @@ final class DecisionWriter {
             vanished.addAll(chunkVanished);
           }
         });
-        betweenBatches.run();
+      } catch (RuntimeException e) {
+        log.error("scheduler tick transaction failed", e);
+        // Treat everything as failed: the watch reports whatever did commit, and stale retries are
+        // caught by the version check below.
+        written.clear();
+        vanished.clear();
+        failed.clear();
+        failed.addAll(decisions.values());
+        break;
       }
-    } catch (RuntimeException e) {
-      log.error("scheduler tick transaction failed", e);
-      // Treat everything as failed: the watch reports whatever did commit, and stale retries are
-      // caught by the version check below.
-      written.clear();
-      vanished.clear();
-      failed.clear();
-      failed.addAll(decisions.values());
+      // Outside the try: a watch failure here (the scheduler fell behind) must reach the loop.
+      betweenBatches.run();
     }
     return new Outcome(written, failed, vanished);
   }

@@ -64,6 +64,7 @@ public final class Scheduler implements AutoCloseable {
   private final GroupPlacer placer;
   private final DecisionWriter writer;
   private Subscription updates;
+  private volatile int snapshotsLoaded;
   private boolean tickRequired;
   private boolean debouncing;
   private long debounceStart;
@@ -232,7 +233,13 @@ public final class Scheduler implements AutoCloseable {
     }
   }
 
+  /** How many times the scheduler (re)built its state from a store snapshot; for tests. */
+  int snapshotsLoaded() {
+    return snapshotsLoaded;
+  }
+
   private void loadSnapshot(Snapshot snapshot) {
+    snapshotsLoaded++;
     Map<String, List<Task>> tasksByNode = new HashMap<>();
     for (Task t : snapshot.tasks()) {
       int state = t.getStatus().getStateValue();
