@@ -45,11 +45,11 @@ class SchedulerWatchQueueTest {
   void drainsItsOwnAssignmentsBetweenBatchesInsteadOfOverflowing() {
     // Each batch of 10 transactions yields 2000 updates and 10 commits: below a 2500-event queue.
     try (MemoryStore store = new MemoryStore(MemoryStore.Options.defaults().withWatchQueueCapacity(2500))) {
-      populate(store, 6000);
+      populate(store, 4000);
       Scheduler scheduler = new Scheduler(store);
       scheduler.start();
       try {
-        assertThat(awaitAllAssigned(store, 6000)).containsOnly(Map.entry("a", 3000L), Map.entry("b", 3000L));
+        assertThat(awaitAllAssigned(store, 4000)).containsOnly(Map.entry("a", 2000L), Map.entry("b", 2000L));
         assertThat(scheduler.snapshotsLoaded()).isEqualTo(1);
       } finally {
         scheduler.stop();
