@@ -20,6 +20,7 @@ import dev.swarmkit.store.MemoryStore;
 import dev.swarmkit.store.StoreEvent;
 import dev.swarmkit.store.Subscription;
 import dev.swarmkit.store.Table;
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.Locale;
 import org.slf4j.LoggerFactory;
@@ -60,13 +61,25 @@ public final class SchedulerBench {
 
     run(nodes, Math.min(tasks, 10_000), constraints); // warm-up: JIT and class loading
     System.gc();
-    double seconds = run(nodes, tasks, constraints);
+    Result r = run(nodes, tasks, constraints);
+    double seconds = r.seconds();
+    // CPU time goes to stderr: on a shared machine it shows how much of the wall time was waiting.
+    System.err.printf(Locale.ROOT, "scheduler cpu_seconds=%.3f (whole process during the timed span) load_average=%.1f%n",
+        r.cpuSeconds(), ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     System.out.printf(Locale.ROOT, "scheduler nodes=%d tasks=%d constraints=%s seconds=%.3f tasks_per_s=%.0f%n",
         nodes, tasks, constraints, seconds, tasks / seconds);
   }
 
-  /** One run on a fresh store; returns the seconds from scheduler start to the last assignment seen. */
-  static double run(int nodeCount, int taskCount, boolean constraints) throws InterruptedException {
+  private static long processCpuNanos() {
+    return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+        ? os.getProcessCpuTime() : 0;
+  }
+
+  /** Wall-clock and process CPU seconds from scheduler start to the last assignment seen. */
+  record Result(double seconds, double cpuSeconds) {}
+
+  /** One run on a fresh store. */
+  static Result run(int nodeCount, int taskCount, boolean constraints) throws InterruptedException {
     // The measuring watcher must never be dropped for falling behind, so its queue holds every event.
     MemoryStore store = new MemoryStore(MemoryStore.Options.defaults()
         .withWatchQueueCapacity(Math.max(10_000, taskCount * 2 + nodeCount)));
@@ -74,6 +87,7 @@ public final class SchedulerBench {
       populate(store, nodeCount, taskCount, constraints);
       try (Subscription assignments = store.watch(SchedulerBench::isAssignment)) {
         Scheduler scheduler = new Scheduler(store);
+        long cpuStart = processCpuNanos();
         long start = System.nanoTime();
         scheduler.start();
         int seen = 0;
@@ -84,8 +98,9 @@ public final class SchedulerBench {
           seen++;
         }
         long elapsed = System.nanoTime() - start;
+        long cpu = processCpuNanos() - cpuStart;
         scheduler.stop();
-        return elapsed / 1e9;
+        return new Result(elapsed / 1e9, cpu / 1e9);
       }
     } finally {
       store.close();
