@@ -17,6 +17,8 @@ import dev.swarmkit.api.Node;
 import dev.swarmkit.api.NodeStatus;
 import dev.swarmkit.api.PlacementPreference;
 import dev.swarmkit.api.PortConfig;
+import dev.swarmkit.api.ResourceRequirements;
+import dev.swarmkit.api.Resources;
 import dev.swarmkit.api.Service;
 import dev.swarmkit.api.ServiceSpec;
 import dev.swarmkit.api.SpreadOver;
@@ -234,5 +236,61 @@ class SchedulerTest {
       }
     }
     assertThat(commits).isBetween(10L, 12L);
+  }
+
+  private static Node.Builder withGeneric(Node.Builder n, long nanoCpus, long memory, List<String> named,
+      long apples) {
+    Resources.Builder r = Resources.newBuilder().setNanoCpus(nanoCpus).setMemoryBytes(memory);
+    named.forEach(v -> r.addGeneric(GenericResources.named("orange", v)));
+    r.addGeneric(GenericResources.discrete("apple", apples));
+    n.getDescriptionBuilder().setResources(r);
+    return n;
+  }
+
+  /** Upstream's TestSchedulerResourceConstraint, with named and discrete generic resources. */
+  @Test
+  void genericResourcesAndReadinessAreExplainedThenSatisfied() {
+    Node.Builder nonReady1 = withGeneric(readyNode("nonready1"), 2_000_000_000L, 2_000_000_000L,
+        List.of("orange", "blue", "red"), 2);
+    nonReady1.getStatusBuilder().setState(NodeStatus.State.UNKNOWN);
+    Node.Builder nonReady2 = withGeneric(readyNode("nonready2"), 2_000_000_000L, 2_000_000_000L,
+        List.of("orange", "blue", "red"), 2);
+    nonReady2.getStatusBuilder().setState(NodeStatus.State.UNKNOWN);
+    createNodes(withGeneric(readyNode("underprovisioned"), 1_000_000_000L, 1_000_000_000L, List.of("orange", "blue"), 1),
+        nonReady1, nonReady2);
+    createService("svc");
+    createTasks(1, "svc", t -> {
+      t.getSpecBuilder().setResources(ResourceRequirements.newBuilder().setReservations(Resources.newBuilder()
+          .setMemoryBytes(2_000_000_000L)
+          .addGeneric(GenericResources.discrete("orange", 2))
+          .addGeneric(GenericResources.discrete("apple", 2))));
+      return t;
+    });
+    scheduler.start();
+
+    assertThat(awaitTask("svc", t -> !t.getStatus().getErr().isEmpty()).getStatus().getErr())
+        .isEqualTo("no suitable node (2 nodes not available for new tasks; insufficient resources on 1 node)");
+
+    createNodes(withGeneric(readyNode("bignode"), 4_000_000_000L, 8_000_000_000L,
+        List.of("orange", "blue", "red", "green"), 4));
+
+    Task assigned = awaitTask("svc", t -> t.getStatus().getState() == TaskState.ASSIGNED);
+    assertThat(assigned.getNodeId()).isEqualTo("bignode");
+    assertThat(assigned.getAssignedGenericResourcesList()).hasSize(3)
+        .contains(GenericResources.discrete("apple", 2))
+        .filteredOn(dev.swarmkit.api.GenericResource::hasNamedResourceSpec).hasSize(2);
+  }
+
+  @Test
+  void preassignedTaskThatDoesNotFitIsExplainedAndStaysPending() {
+    createNodes(withResources(readyNode("small"), 1_000_000_000L, 1L << 30));
+    createService("global");
+    createTasks(1, "global", t -> withReservations(t, 2_000_000_000L, 0).setNodeId("small"));
+
+    scheduler.start();
+
+    Task pending = awaitTask("global", t -> !t.getStatus().getErr().isEmpty());
+    assertThat(pending.getStatus().getState()).isEqualTo(TaskState.PENDING);
+    assertThat(pending.getStatus().getErr()).isEqualTo("insufficient resources on 1 node");
   }
 }
