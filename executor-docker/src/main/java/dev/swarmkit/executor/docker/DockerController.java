@@ -35,13 +35,16 @@ public final class DockerController implements Controller {
   private static final Duration POLL_INTERVAL = Duration.ofSeconds(1);
 
   private final DockerClient client;
+  private final ContainerEvents events;
   private final Semaphore operations;
   private final ImagePuller images;
   private volatile ContainerSpecMapping mapping;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  DockerController(DockerClient client, Semaphore operations, Task task) throws ExecutorException {
+  DockerController(DockerClient client, ContainerEvents events, Semaphore operations, Task task)
+      throws ExecutorException {
     this.client = client;
+    this.events = events;
     this.operations = operations;
     this.images = new ImagePuller(client);
     this.mapping = new ContainerSpecMapping(task);
@@ -115,7 +118,7 @@ public final class DockerController implements Controller {
   public void waitReady(Duration timeout) throws ExecutorException, InterruptedException {
     checkClosed();
     long deadline = System.nanoTime() + timeout.toNanos();
-    try (ContainerEvents events = ContainerEvents.open(client, containerName())) {
+    try (ContainerEvents.Watch events = this.events.watch(containerName())) {
       while (true) {
         InspectContainerResponse container = inspectOrNull();
         if (container == null) {
@@ -151,7 +154,7 @@ public final class DockerController implements Controller {
   @Override
   public void waitExit() throws ExecutorException, InterruptedException {
     checkClosed();
-    try (ContainerEvents events = ContainerEvents.open(client, containerName())) {
+    try (ContainerEvents.Watch events = this.events.watch(containerName())) {
       while (true) {
         InspectContainerResponse container = inspectOrNull();
         if (container == null) {
@@ -310,7 +313,7 @@ public final class DockerController implements Controller {
 
   /** Waits until the container has been started (logs of a created container would end at once). */
   private InspectContainerResponse awaitStarted() throws ExecutorException, InterruptedException {
-    try (ContainerEvents events = ContainerEvents.open(client, containerName())) {
+    try (ContainerEvents.Watch events = this.events.watch(containerName())) {
       while (true) {
         InspectContainerResponse container = inspectOrNull();
         if (container == null) {

@@ -27,6 +27,7 @@ public final class DockerExecutor implements Executor, Closeable {
   private final DockerExecutorConfig config;
   private final DockerClient client;
   private final Semaphore operations;
+  private final ContainerEvents events;
 
   public DockerExecutor(DockerExecutorConfig config) {
     this(config, DockerClients.create(config));
@@ -37,6 +38,7 @@ public final class DockerExecutor implements Executor, Closeable {
     this.config = config;
     this.client = client;
     this.operations = new Semaphore(config.maxConcurrentOperations());
+    this.events = new ContainerEvents(client);
   }
 
   public DockerExecutorConfig config() {
@@ -65,11 +67,12 @@ public final class DockerExecutor implements Executor, Closeable {
 
   @Override
   public DockerController controller(Task task) throws ExecutorException {
-    return new DockerController(client, operations, task);
+    return new DockerController(client, events, operations, task);
   }
 
   @Override
   public void close() throws IOException {
+    events.close();
     client.close();
   }
 }

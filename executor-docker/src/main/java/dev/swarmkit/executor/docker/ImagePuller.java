@@ -40,15 +40,27 @@ final class ImagePuller {
       if (auth != null) {
         cmd.withAuthConfig(auth);
       }
-      cmd.exec(new PullImageResultCallback()).awaitCompletion();
-    } catch (InterruptedException e) {
-      throw e;
+      PullImageResultCallback progress = cmd.exec(new PullImageResultCallback());
+      try {
+        progress.awaitCompletion();
+      } catch (InterruptedException e) {
+        closeQuietly(progress); // abandon the pull with the task's attempt
+        throw e;
+      }
     } catch (RuntimeException e) {
       throw new ExecutorException.Rejected(
           "pulling image " + image + " failed: " + DockerErrors.message(e), e);
     }
     if (!present(image) && !present(image + ":latest")) {
       throw new ExecutorException.Rejected("image " + image + " is not available after pull", null);
+    }
+  }
+
+  private static void closeQuietly(PullImageResultCallback progress) {
+    try {
+      progress.close();
+    } catch (Exception e) {
+      log.debug("closing pull stream: {}", e.toString());
     }
   }
 
