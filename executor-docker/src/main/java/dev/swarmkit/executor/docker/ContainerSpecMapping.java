@@ -19,6 +19,7 @@ import dev.swarmkit.agent.exec.ExecutorException;
 import dev.swarmkit.api.ContainerSpec;
 import dev.swarmkit.api.HealthConfig;
 import dev.swarmkit.api.Mount;
+import dev.swarmkit.api.NodeDescription;
 import dev.swarmkit.api.PortConfig;
 import dev.swarmkit.api.ResourceRequirements;
 import dev.swarmkit.api.Task;
@@ -47,11 +48,16 @@ public final class ContainerSpecMapping {
   private final LogConfig logConfig;
 
   public ContainerSpecMapping(Task task) throws ExecutorException.Rejected {
+    this(null, task);
+  }
+
+  /** With the node's description, so templates such as {{.Node.Hostname}} can be expanded. */
+  public ContainerSpecMapping(NodeDescription node, Task task) throws ExecutorException.Rejected {
     if (!task.getSpec().hasContainer()) {
       throw new ExecutorException.Rejected("task runtime is not a container", null);
     }
     this.task = task;
-    this.spec = task.getSpec().getContainer();
+    this.spec = SpecTemplates.expand(node, task);
     if (spec.getImage().isEmpty()) {
       throw new ExecutorException.Rejected("dockerexec: image required", null);
     }

@@ -14,6 +14,7 @@ import com.github.dockerjava.api.model.StreamType;
 import dev.swarmkit.agent.exec.Controller;
 import dev.swarmkit.agent.exec.ExecutorException;
 import dev.swarmkit.api.ContainerStatus;
+import dev.swarmkit.api.NodeDescription;
 import dev.swarmkit.api.Task;
 import java.time.Duration;
 import java.util.List;
@@ -37,17 +38,19 @@ public final class DockerController implements Controller {
   private final DockerClient client;
   private final ContainerEvents events;
   private final Semaphore operations;
+  private final NodeDescription node;
   private final ImagePuller images;
   private volatile ContainerSpecMapping mapping;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  DockerController(DockerClient client, ContainerEvents events, Semaphore operations, Task task)
-      throws ExecutorException {
+  DockerController(DockerClient client, ContainerEvents events, Semaphore operations, NodeDescription node,
+      Task task) throws ExecutorException {
     this.client = client;
     this.events = events;
+    this.node = node;
     this.operations = operations;
     this.images = new ImagePuller(client);
-    this.mapping = new ContainerSpecMapping(task);
+    this.mapping = new ContainerSpecMapping(node, task);
   }
 
   /** The container's name on the engine. */
@@ -66,7 +69,7 @@ public final class DockerController implements Controller {
       throw new ExecutorException("cannot update controller of task " + mapping.task().getId() + " with task " + task.getId());
     }
     // Only the task's metadata can change under a running container; the container keeps its spec.
-    mapping = new ContainerSpecMapping(task);
+    mapping = new ContainerSpecMapping(node, task);
   }
 
   @Override

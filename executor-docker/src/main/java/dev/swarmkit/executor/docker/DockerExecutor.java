@@ -28,6 +28,8 @@ public final class DockerExecutor implements Executor, Closeable {
   private final DockerClient client;
   private final Semaphore operations;
   private final ContainerEvents events;
+  /** The last description, for templates such as {{.Node.Hostname}} (upstream keeps it the same way). */
+  private volatile NodeDescription node;
 
   public DockerExecutor(DockerExecutorConfig config) {
     this(config, DockerClients.create(config));
@@ -53,7 +55,9 @@ public final class DockerExecutor implements Executor, Closeable {
   @Override
   public NodeDescription describe() throws ExecutorException {
     try {
-      return EngineDescription.of(client.infoCmd().exec());
+      NodeDescription description = EngineDescription.of(client.infoCmd().exec());
+      node = description;
+      return description;
     } catch (RuntimeException e) {
       throw new ExecutorException("describing the Docker engine at " + config.engineAddress() + " failed: "
           + DockerErrors.message(e), e);
@@ -67,7 +71,7 @@ public final class DockerExecutor implements Executor, Closeable {
 
   @Override
   public DockerController controller(Task task) throws ExecutorException {
-    return new DockerController(client, events, operations, task);
+    return new DockerController(client, events, operations, node, task);
   }
 
   @Override
