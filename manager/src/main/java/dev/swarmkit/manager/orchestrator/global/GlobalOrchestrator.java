@@ -175,7 +175,7 @@ public final class GlobalOrchestrator extends WatchLoop implements TaskInit.Hand
 
   private void updateService(Service service) {
     services.put(service.getId(), new GlobalService(service,
-        PlacementConstraints.parseOrUnsatisfiable(service.getSpec().getTask().getPlacement().getConstraintsList())));
+        PlacementConstraints.parseLenient(service.getSpec().getTask().getPlacement().getConstraintsList())));
   }
 
   private interface TaskAction {
