@@ -114,9 +114,10 @@ class CommandsTest extends AgainstFakeManager {
 
     @Test
     void anUnreachableSocketIsReported() {
-        Cli.Result result = new Cli(Path.of("target/no-such.sock").toAbsolutePath()).run("node", "ls");
+        Path missing = Path.of("target/no-such.sock").toAbsolutePath();
+        Cli.Result result = new Cli(missing).run("node", "ls");
         assertThat(result.exitCode()).isEqualTo(1);
-        assertThat(result.err()).startsWith("Error: ");
+        assertThat(result.err()).isEqualTo("Error: cannot connect to the manager at " + missing + ": no such socket\n");
     }
 
     @Test
@@ -340,6 +341,13 @@ class CommandsTest extends AgainstFakeManager {
         assertThat(list).contains("\"hostname\": \"node-3\"").endsWith("}\n]\n");
         String one = ok("service", "inspect", "web", "--format", "json").out();
         assertThat(one).startsWith("{\n  \"id\": \"" + ReferenceSwarm.WEB + "\"").contains("\"replicas\": \"3\"");
+    }
+
+    @Test
+    void aCommandGroupOnItsOwnShowsItsSubcommands() {
+        Cli.Result result = new Cli(Path.of("target/no-such.sock").toAbsolutePath()).run("node");
+        assertThat(result.exitCode()).isZero();
+        assertThat(result.out()).startsWith("Usage: swarmctl node").contains("promote", "drain", "inspect");
     }
 
     @Test
