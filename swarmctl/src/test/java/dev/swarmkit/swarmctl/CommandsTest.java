@@ -190,6 +190,15 @@ class CommandsTest extends AgainstFakeManager {
     }
 
     @Test
+    void autolockTakesAnOptionalBooleanValue() {
+        ok("cluster", "update", "--autolock", "default");
+        ok("cluster", "update", "default", "--autolock=false");
+        assertThat(manager.received(UpdateClusterRequest.class))
+                .extracting(r -> r.getSpec().getEncryptionConfig().getAutoLockManagers())
+                .containsExactly(true, false);
+    }
+
+    @Test
     void rotatingTheUnlockKeyPrintsTheNewKey() {
         manager.unlockKey = ByteString.copyFrom(new byte[] {1, 2, 3, 4, 5});
         Cli.Result result = ok("cluster", "update", "default", "--rotate-unlock-key");
