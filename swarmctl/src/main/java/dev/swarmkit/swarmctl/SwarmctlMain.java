@@ -33,6 +33,7 @@ public final class SwarmctlMain {
                     }
                     return 1;
                 });
+        everyCommand(commandLine);
         try {
             return commandLine.execute(args);
         } finally {
@@ -40,6 +41,13 @@ public final class SwarmctlMain {
             environment.out().flush();
             environment.err().flush();
         }
+    }
+
+    /** Every command gets -h/--help and a short synopsis; its options are listed below it anyway. */
+    private static void everyCommand(CommandLine command) {
+        command.getCommandSpec().mixinStandardHelpOptions(true);
+        command.getCommandSpec().usageMessage().abbreviateSynopsis(true);
+        command.getSubcommands().values().stream().distinct().forEach(SwarmctlMain::everyCommand);
     }
 
     /** The server's own words for gRPC failures (as upstream prints them), else the exception's message. */

@@ -360,6 +360,15 @@ class CommandsTest extends AgainstFakeManager {
     }
 
     @Test
+    void everyCommandHasHelp() {
+        Cli.Result result = new Cli(Path.of("target/no-such.sock").toAbsolutePath())
+                .run("service", "create", "--help");
+        assertThat(result.exitCode()).isZero();
+        assertThat(result.out()).startsWith("Usage: swarmctl service create [OPTIONS]\nCreate a service")
+                .contains("--restart-condition=<any|failure|none>", "--socket=<path>");
+    }
+
+    @Test
     void versionAndCompletionWorkWithoutAManager() {
         Cli offline = new Cli(Path.of("target/no-such.sock").toAbsolutePath());
         Cli.Result version = offline.run("version");
