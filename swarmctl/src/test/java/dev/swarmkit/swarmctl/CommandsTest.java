@@ -121,6 +121,15 @@ class CommandsTest extends AgainstFakeManager {
     }
 
     @Test
+    void theConnectionIsTls() {
+        // The fake manager only speaks TLS: a plaintext client cannot get an answer from it.
+        Cli.Result plaintext = cli.run("--plaintext", "cluster", "ls", "-q");
+        assertThat(plaintext.exitCode()).isEqualTo(1);
+        assertThat(plaintext.out()).isEmpty();
+        assertThat(ok("cluster", "ls", "-q").out()).isEqualTo(ReferenceSwarm.CLUSTER + "\n");
+    }
+
+    @Test
     void theSocketFlagOverridesSwarmSocket() {
         Cli.Result result = new Cli(Path.of("target/no-such.sock").toAbsolutePath())
                 .run("-s", manager.socket.toString(), "cluster", "ls", "-q");
