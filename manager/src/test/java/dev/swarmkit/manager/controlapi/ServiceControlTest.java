@@ -239,6 +239,18 @@ class ServiceControlTest {
   }
 
   @Test
+  void createServiceNeedsTheReferencedConfigsToExistUnderTheirName() {
+    ServiceSpec withConfigs = container(c -> c
+        .addConfigs(ConfigReference.newBuilder().setConfigId("c1").setConfigName("a")
+            .setFile(FileTarget.newBuilder().setName("a")))
+        .addConfigs(ConfigReference.newBuilder().setConfigId("c2").setConfigName("b")
+            .setFile(FileTarget.newBuilder().setName("b")))).apply(spec("web").toBuilder()).build();
+
+    assertFails(() -> create(withConfigs), Status.Code.INVALID_ARGUMENT, "configs not found: a, b");
+    assertThat(ts.snapshot()).isEmpty();
+  }
+
+  @Test
   void publishedIngressPortsNeedAnIngressNetworkAndMayNotBeTakenTwice() {
     ServiceSpec published = spec("web").toBuilder().setEndpoint(EndpointSpec.newBuilder()
         .addPorts(PortConfig.newBuilder().setTargetPort(80).setPublishedPort(8080))).build();
