@@ -202,14 +202,16 @@ class ServiceControlTest {
   }
 
   @Test
-  void createServiceAcceptsTemplatedImagesAndImagesWithRegistryAndDigest() {
+  void createServiceAcceptsImagesWithRegistryAndDigestButNotTemplates() {
     create(spec("a").toBuilder().setTask(spec("a").getTask().toBuilder()
         .setContainer(ContainerSpec.newBuilder().setImage("registry.local:5000/team/app@sha256:"
             + "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"))).build());
-    create(spec("b").toBuilder().setTask(spec("b").getTask().toBuilder()
-        .setContainer(ContainerSpec.newBuilder().setImage("{{.Service.Name}}:latest"))).build());
+    ServiceSpec templated = spec("b").toBuilder().setTask(spec("b").getTask().toBuilder()
+        .setContainer(ContainerSpec.newBuilder().setImage("{{.Service.Name}}:latest"))).build();
 
-    assertThat(ts.all(Table.SERVICES)).hasSize(2);
+    assertFails(() -> create(templated), Status.Code.INVALID_ARGUMENT,
+        "ContainerSpec: \"{{.Service.Name}}:latest\" is not a valid repository/tag");
+    assertThat(ts.all(Table.SERVICES)).hasSize(1);
   }
 
   @Test
@@ -404,6 +406,30 @@ class ServiceControlTest {
 
     assertThat(statuses).extracting(s -> s.getServiceId() + ":" + s.getDesiredTasks() + "/" + s.getRunningTasks())
         .containsExactly(replicated.getId() + ":2/1", global.getId() + ":2/2", "gone:0/0");
+  }
+
+  @Test
+  void listServiceStatusesCountsOnlyTheCurrentJobIteration() {
+    Service job = create(spec("batch").toBuilder().setReplicatedJob(ReplicatedJob.newBuilder()
+        .setMaxConcurrent(3).setTotalCompletions(6)).build());
+    Service rerun = ts.client.updateService(updateOf(job, job.getSpec()).build()).getService();
+    assertThat(rerun.getJobStatus().getJobIteration().getIndex()).isEqualTo(1);
+    Version current = rerun.getJobStatus().getJobIteration();
+    ts.store.update(tx -> {
+      tx.create(Table.TASKS, task("old", job.getId(), TaskState.COMPLETE, TaskState.COMPLETE).toBuilder()
+          .setJobIteration(Version.getDefaultInstance()).build());
+      tx.create(Table.TASKS, task("done", job.getId(), TaskState.COMPLETE, TaskState.COMPLETE).toBuilder()
+          .setJobIteration(current).build());
+      tx.create(Table.TASKS, task("busy", job.getId(), TaskState.COMPLETE, TaskState.RUNNING).toBuilder()
+          .setJobIteration(current).build());
+    });
+
+    ListServiceStatusesResponse.ServiceStatus status = ts.client.listServiceStatuses(
+        ListServiceStatusesRequest.newBuilder().addServices(job.getId()).build()).getStatuses(0);
+
+    assertThat(status.getDesiredTasks()).isEqualTo(3);
+    assertThat(status.getRunningTasks()).isEqualTo(1);
+    assertThat(status.getCompletedTasks()).isEqualTo(1);
   }
 
   private static Task task(String id, String serviceId, TaskState desired, TaskState actual) {
