@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /** Published-port conflicts between services. */
 final class PortConflicts {
@@ -17,7 +18,7 @@ final class PortConflicts {
    * Best-effort check that published ports are not taken by another service: an ingress port
    * excludes any other use of the port; several services may share a host-mode port.
    */
-  static void check(List<Service> services, ServiceSpec spec, String updatedServiceId) {
+  static void check(Supplier<List<Service>> services, ServiceSpec spec, String updatedServiceId) {
     if (!spec.hasEndpoint()) {
       return;
     }
@@ -41,7 +42,7 @@ final class PortConflicts {
     if (ingress.isEmpty() && host.isEmpty()) {
       return;
     }
-    for (Service other : services) {
+    for (Service other : services.get()) {
       if (!updatedServiceId.isEmpty() && other.getId().equals(updatedServiceId)) {
         continue;
       }

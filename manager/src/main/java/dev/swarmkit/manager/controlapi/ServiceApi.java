@@ -41,7 +41,7 @@ final class ServiceApi {
     ServiceSpec spec = request.getSpec();
     ServiceSpecValidator.validate(spec);
     store.read(tx -> ServiceReferences.checkNetworks(tx, spec));
-    PortConflicts.check(store.view(tx -> tx.all(Table.SERVICES)), spec, "");
+    PortConflicts.check(() -> store.view(tx -> tx.all(Table.SERVICES)), spec, "");
 
     Service.Builder service = Service.newBuilder()
         .setId(Identity.newId())
@@ -90,7 +90,7 @@ final class ServiceApi {
 
     Service current = read(id);
     if (spec.hasEndpoint() && !spec.getEndpoint().equals(current.getSpec().getEndpoint())) {
-      PortConflicts.check(store.view(tx -> tx.all(Table.SERVICES)), spec, id);
+      PortConflicts.check(() -> store.view(tx -> tx.all(Table.SERVICES)), spec, id);
     }
 
     store.update(tx -> {
@@ -217,5 +217,4 @@ final class ServiceApi {
     return store.view(tx -> tx.get(Table.SERVICES, id))
         .orElseThrow(() -> ApiErrors.notFound("service %s not found", id));
   }
-
 }
