@@ -24,7 +24,6 @@ import dev.swarmkit.api.Mount;
 import dev.swarmkit.api.NetworkAttachmentSpec;
 import dev.swarmkit.api.Network;
 import dev.swarmkit.api.NetworkAttachmentConfig;
-import dev.swarmkit.api.NetworkSpec;
 import dev.swarmkit.api.Placement;
 import dev.swarmkit.api.PortConfig;
 import dev.swarmkit.api.RemoveServiceRequest;
@@ -259,16 +258,15 @@ class ServiceControlTest {
     assertFails(() -> create(published), Status.Code.FAILED_PRECONDITION,
         "service needs ingress network, but no ingress network is present");
 
-    ts.store.update(tx -> tx.create(Table.NETWORKS, Network.newBuilder().setId("ingress-id")
-        .setSpec(NetworkSpec.newBuilder().setIngress(true).setAnnotations(Annotations.newBuilder().setName("ingress")))
-        .build()));
+    Network ingress = DefaultNetworks.ingress();
+    ts.store.update(tx -> tx.create(Table.NETWORKS, ingress));
     Service web = create(published);
 
     ServiceSpec other = published.toBuilder().setAnnotations(Annotations.newBuilder().setName("other")).build();
     assertFails(() -> create(other), Status.Code.INVALID_ARGUMENT,
         "port '8080' is already in use by service 'web' (" + web.getId() + ") as an ingress port");
     ServiceSpec attached = spec("attached").toBuilder().setTask(spec("attached").getTask().toBuilder()
-        .addNetworks(NetworkAttachmentConfig.newBuilder().setTarget("ingress-id"))).build();
+        .addNetworks(NetworkAttachmentConfig.newBuilder().setTarget(ingress.getId()))).build();
     assertFails(() -> create(attached), Status.Code.INVALID_ARGUMENT,
         "Service cannot be explicitly attached to the ingress network \"ingress\"");
   }
