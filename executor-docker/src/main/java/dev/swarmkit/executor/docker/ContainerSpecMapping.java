@@ -17,6 +17,7 @@ import com.github.dockerjava.api.model.Ulimit;
 import com.github.dockerjava.api.model.VolumeOptions;
 import dev.swarmkit.agent.exec.ExecutorException;
 import dev.swarmkit.api.ContainerSpec;
+import dev.swarmkit.api.GenericResource;
 import dev.swarmkit.api.HealthConfig;
 import dev.swarmkit.api.Mount;
 import dev.swarmkit.api.NodeDescription;
@@ -100,7 +101,7 @@ public final class ContainerSpecMapping {
   public CreateContainerCmd applyTo(CreateContainerCmd cmd) {
     cmd.withName(name())
         .withLabels(TaskContainers.labels(task))
-        .withEnv(spec.getEnvList())
+        .withEnv(env())
         .withTty(spec.getTty())
         .withStdinOpen(spec.getOpenStdin());
     if (!spec.getUser().isEmpty()) {
@@ -135,6 +136,29 @@ public final class ContainerSpecMapping {
     }
     cmd.withHostConfig(hostConfig(bindings));
     return cmd;
+  }
+
+  /** The spec's env plus the task's assigned generic resources as DOCKER_RESOURCE_<KIND>=v1,v2. */
+  List<String> env() {
+    List<String> env = new ArrayList<>(spec.getEnvList());
+    Map<String, List<String>> byKind = new LinkedHashMap<>();
+    for (GenericResource r : task.getAssignedGenericResourcesList()) {
+      String kind;
+      String value;
+      if (r.hasDiscreteResourceSpec()) {
+        kind = r.getDiscreteResourceSpec().getKind();
+        value = Long.toString(r.getDiscreteResourceSpec().getValue());
+      } else if (r.hasNamedResourceSpec()) {
+        kind = r.getNamedResourceSpec().getKind();
+        value = r.getNamedResourceSpec().getValue();
+      } else {
+        continue;
+      }
+      byKind.computeIfAbsent(kind, k -> new ArrayList<>()).add(value);
+    }
+    byKind.forEach((kind, values) ->
+        env.add(("DOCKER_RESOURCE_" + kind).toUpperCase(Locale.ROOT) + "=" + String.join(",", values)));
+    return env;
   }
 
   private HostConfig hostConfig(List<PortBinding> bindings) {
