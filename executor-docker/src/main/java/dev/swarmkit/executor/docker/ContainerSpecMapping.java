@@ -47,6 +47,7 @@ public final class ContainerSpecMapping {
   private final List<Capability> capAdd;
   private final List<Capability> capDrop;
   private final LogConfig logConfig;
+  private final TaskNetworks networks;
 
   public ContainerSpecMapping(Task task) throws ExecutorException.Rejected {
     this(null, task);
@@ -65,6 +66,7 @@ public final class ContainerSpecMapping {
     this.capAdd = capabilities(spec.getCapabilityAddList());
     this.capDrop = capabilities(spec.getCapabilityDropList());
     this.logConfig = logConfig(task);
+    this.networks = new TaskNetworks(task);
     for (Mount mount : spec.getMountsList()) {
       if (mount.getType() == Mount.Type.CLUSTER || mount.getType() == Mount.Type.UNRECOGNIZED) {
         throw new ExecutorException.Rejected(
@@ -82,6 +84,10 @@ public final class ContainerSpecMapping {
 
   public ContainerSpec spec() {
     return spec;
+  }
+
+  public TaskNetworks networks() {
+    return networks;
   }
 
   public String name() {
@@ -134,7 +140,9 @@ public final class ContainerSpecMapping {
     if (!exposed.isEmpty()) {
       cmd.withExposedPorts(exposed);
     }
-    cmd.withHostConfig(hostConfig(bindings));
+    HostConfig host = hostConfig(bindings);
+    networks.applyTo(cmd, host);
+    cmd.withHostConfig(host);
     return cmd;
   }
 

@@ -240,6 +240,8 @@ class DockerControllerTest {
       assertThat(host.getUlimits()).containsExactly(new Ulimit("nofile", 1024L, 2048L));
       assertThat(host.getTmpFs()).containsEntry("/scratch", "mode=1777,size=8m");
       assertThat(host.getPortBindings().getBindings()).hasSize(1);
+      assertThat(c.portStatus().getPortsList()).containsExactly(PortConfig.newBuilder().setTargetPort(80)
+          .setPublishedPort(18080).setPublishMode(PortConfig.PublishMode.HOST).build());
       assertThat(i.getMounts()).extracting(m -> m.getDestination().getPath())
           .contains("/data", "/vol");
       assertThat(i.getMounts()).filteredOn(m -> m.getDestination().getPath().equals("/data"))
@@ -253,6 +255,34 @@ class DockerControllerTest {
       c.remove();
       docker.removeVolumeCmd("swarmkit-test-" + nodeId).exec();
     }
+  }
+
+  @Test
+  void networkAttachmentsAreCreatedJoinedWithTheAllocatedAddressAndRemovedWithTheTask() throws Exception {
+    String networkName = "swarmkit-test-" + nodeId.substring(0, 12);
+    dev.swarmkit.api.Network network = dev.swarmkit.api.Network.newBuilder().setId(TestTasks.newId())
+        .setSpec(dev.swarmkit.api.NetworkSpec.newBuilder()
+            .setAnnotations(dev.swarmkit.api.Annotations.newBuilder().setName(networkName)))
+        .setDriverState(dev.swarmkit.api.Driver.newBuilder().setName("bridge"))
+        .setIpam(dev.swarmkit.api.IPAMOptions.newBuilder()
+            .addConfigs(dev.swarmkit.api.IPAMConfig.newBuilder().setSubnet("10.231.7.0/24").setGateway("10.231.7.1")))
+        .build();
+    Task task = task(nodeId, "net", 1, shell("sleep 30")).toBuilder()
+        .addNetworks(dev.swarmkit.api.NetworkAttachment.newBuilder().setNetwork(network)
+            .addAddresses("10.231.7.42/24").addAliases("netsvc"))
+        .build();
+    DockerController c = run(task);
+    try {
+      c.waitReady(READY);
+      var endpoint = inspect(c).getNetworkSettings().getNetworks().get(networkName);
+      assertThat(endpoint).isNotNull();
+      assertThat(endpoint.getIpAddress()).isEqualTo("10.231.7.42");
+      assertThat(endpoint.getAliases()).contains("netsvc");
+    } finally {
+      c.remove();
+    }
+    assertThat(docker.listNetworksCmd().withNameFilter(networkName).exec())
+        .noneMatch(n -> n.getName().equals(networkName));
   }
 
   @Test
