@@ -10,6 +10,7 @@ import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.exception.NotModifiedException;
 import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.HealthCheck;
+import com.github.dockerjava.api.model.Ports;
 import com.github.dockerjava.api.model.StreamType;
 import dev.swarmkit.agent.exec.Controller;
 import dev.swarmkit.agent.exec.ExecutorException;
@@ -17,10 +18,8 @@ import dev.swarmkit.api.ContainerStatus;
 import dev.swarmkit.api.NodeDescription;
 import dev.swarmkit.api.PortConfig;
 import dev.swarmkit.api.PortStatus;
-import com.github.dockerjava.api.model.Ports;
 import dev.swarmkit.api.Task;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -86,11 +85,9 @@ public final class DockerController implements Controller {
         mapping.applyTo(client.createContainerCmd(mapping.image())).exec();
         mapping.networks().connectRest(client, containerName());
       } catch (ConflictException e) {
-        inspectOrNull(); // the name is ours: the container was created before (by us, before a restart)
+        // The name is the task's: an earlier controller (perhaps before an agent restart) made it.
         throw new ExecutorException.AlreadyDone("task already prepared: container " + containerName() + " exists");
-      } catch (BadRequestException e) {
-        throw new ExecutorException.Rejected("creating container failed: " + DockerErrors.message(e), e);
-      } catch (NotFoundException e) {
+      } catch (BadRequestException | NotFoundException e) {
         throw new ExecutorException.Rejected("creating container failed: " + DockerErrors.message(e), e);
       } catch (RuntimeException e) {
         throw new ExecutorException("creating container failed: " + DockerErrors.message(e), e);

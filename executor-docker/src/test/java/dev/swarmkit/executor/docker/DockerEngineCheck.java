@@ -21,13 +21,17 @@ public final class DockerEngineCheck implements BeforeAllCallback {
 
   @Override
   public void beforeAll(ExtensionContext context) {
-    String why = problem();
-    if (why == null) {
+    enforce(problem(), context.getDisplayName(), "true".equalsIgnoreCase(System.getenv("CI")));
+  }
+
+  /** Nothing without a problem; otherwise a failure in CI and a skip elsewhere, saying why. */
+  static void enforce(String problem, String testName, boolean ci) {
+    if (problem == null) {
       return;
     }
-    String message = "Docker engine needed by " + context.getDisplayName() + " is not usable: " + why
+    String message = "Docker engine needed by " + testName + " is not usable: " + problem
         + " (run scripts/setup-docker.sh as root)";
-    if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+    if (ci) {
       throw new AssertionError(message);
     }
     Assumptions.abort(message);
