@@ -25,6 +25,23 @@ public class StoreException extends RuntimeException {
     }
   }
 
+  /** A resource names a kind no extension defines (upstream ErrNoKind). */
+  public static final class NoKind extends StoreException {
+    public NoKind() {
+      super("object kind is unregistered");
+    }
+  }
+
+  /**
+   * The change is refused because of the state of other objects or of the object itself (e.g. an
+   * extension still has resources, or extensions are immutable).
+   */
+  public static final class FailedPrecondition extends StoreException {
+    public FailedPrecondition(String message) {
+      super(message);
+    }
+  }
+
   /** The object to update or delete does not exist. */
   public static final class NotFound extends StoreException {
     public NotFound(String message) {

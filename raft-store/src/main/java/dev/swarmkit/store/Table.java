@@ -22,18 +22,17 @@ import java.util.function.Function;
  */
 public final class Table<T extends Message> {
 
+  /** Nodes are named by their reported hostname, as upstream's node name index. */
   public static final Table<Node> NODES =
       new Table<>("node", Node.class, Node::getId, Node::getMeta, (n, m) -> n.toBuilder().setMeta(m).build(),
-          n -> n.hasSpec() && !n.getSpec().getAnnotations().getName().isEmpty()
-              ? n.getSpec().getAnnotations().getName()
-              : n.hasDescription() ? n.getDescription().getHostname() : "",
+          n -> n.hasDescription() ? n.getDescription().getHostname() : "",
           false);
   public static final Table<Service> SERVICES =
       new Table<>("service", Service.class, Service::getId, Service::getMeta,
           (s, m) -> s.toBuilder().setMeta(m).build(), s -> s.getSpec().getAnnotations().getName(), true);
   public static final Table<Task> TASKS =
       new Table<>("task", Task.class, Task::getId, Task::getMeta, (t, m) -> t.toBuilder().setMeta(m).build(),
-          t -> t.getAnnotations().getName(), false);
+          Table::taskName, false);
   public static final Table<Network> NETWORKS =
       new Table<>("network", Network.class, Network::getId, Network::getMeta,
           (o, m) -> o.toBuilder().setMeta(m).build(), o -> o.getSpec().getAnnotations().getName(), true);
@@ -113,6 +112,18 @@ public final class Table<T extends Message> {
   /** Casts a message known to belong to this table. */
   public T cast(Message message) {
     return type.cast(message);
+  }
+
+  /**
+   * A task's display name as upstream's naming.Task: its own annotation name if set, otherwise
+   * {@code <service>.<slot>.<id>}, or {@code <service>.<node>.<id>} for node-bound (global) tasks.
+   */
+  public static String taskName(Task task) {
+    if (!task.getAnnotations().getName().isEmpty()) {
+      return task.getAnnotations().getName();
+    }
+    String slot = task.getSlot() != 0 ? Long.toUnsignedString(task.getSlot()) : task.getNodeId();
+    return task.getServiceAnnotations().getName() + "." + slot + "." + task.getId();
   }
 
   @Override

@@ -1,0 +1,455 @@
+package dev.swarmkit.store;
+
+import com.google.protobuf.Message;
+import dev.swarmkit.api.Meta;
+import dev.swarmkit.api.StoreAction;
+import dev.swarmkit.api.StoreActionKind;
+import dev.swarmkit.api.StoreSnapshot;
+import dev.swarmkit.api.Version;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The in-memory indexed store (upstream manager/state/store). See the package documentation for the
+ * design: immutable roots for lock-free reads, serialized write transactions proposed through a
+ * {@link Proposer}, and committed entries applied by {@link #applyCommitted}.
+ */
+public final class MemoryStore implements Store, AutoCloseable {
+
+  /** Most changes one replicated entry may carry (upstream MaxChangesPerTransaction). */
+  public static final int MAX_CHANGES_PER_TRANSACTION = 200;
+  /** Largest serialized size of one entry's changes (upstream MaxTransactionBytes, 1.5 MiB). */
+  public static final int MAX_TRANSACTION_BYTES = 3 * 1024 * 1024 / 2;
+
+  private static final Logger log = LoggerFactory.getLogger(MemoryStore.class);
+
+  /**
+   * Tunables. {@code watchQueueCapacity}: events a watcher may have pending before it is dropped;
+   * {@code retainedEvents}: committed events kept for {@link #watchFrom}.
+   */
+  public record Options(int watchQueueCapacity, int retainedEvents, Clock clock) {
+    public static Options defaults() {
+      return new Options(10_000, 5_000, Clock.systemUTC());
+    }
+
+    public Options withWatchQueueCapacity(int capacity) {
+      return new Options(capacity, retainedEvents, clock);
+    }
+
+    public Options withRetainedEvents(int events) {
+      return new Options(watchQueueCapacity, events, clock);
+    }
+
+    public Options withClock(Clock c) {
+      return new Options(watchQueueCapacity, retainedEvents, c);
+    }
+  }
+
+  private final Options options;
+  private final Proposer proposer;
+  /**
+   * One writer at a time, as upstream's update lock; held across propose. Fair, so a long batch that
+   * releases it between entries really lets waiting writers in.
+   */
+  private final ReentrantLock updateLock = new ReentrantLock(true);
+  /** Orders applies, snapshot restores and watcher registration against each other. */
+  private final Object applyLock = new Object();
+  private final List<WatchQueue> watchers = new CopyOnWriteArrayList<>();
+  private final EventLog eventLog;
+
+  private volatile StoreRoot root = StoreRoot.empty();
+  private volatile long version;
+  private volatile boolean closed;
+
+  /** A standalone store with a local (non-replicated) proposer. */
+  public MemoryStore() {
+    this(LocalProposer::new, Options.defaults());
+  }
+
+  public MemoryStore(Options options) {
+    this(LocalProposer::new, options);
+  }
+
+  /**
+   * A store whose writes go through the proposer built by {@code proposerFactory} (given this store,
+   * so a proposer may apply to it directly, as {@link LocalProposer} does).
+   */
+  public MemoryStore(Function<? super MemoryStore, ? extends Proposer> proposerFactory, Options options) {
+    this.options = options;
+    this.eventLog = new EventLog(options.retainedEvents());
+    this.proposer = proposerFactory.apply(this);
+  }
+
+  // ---- reads -------------------------------------------------------------------------------
+
+  @Override
+  public <R> R view(Function<ReadTx, R> fn) {
+    return fn.apply(new RootReader(root));
+  }
+
+  @Override
+  public long currentVersion() {
+    return version;
+  }
+
+  // ---- writes ------------------------------------------------------------------------------
+
+  @Override
+  public void update(Consumer<Tx> fn) {
+    lockForWrite();
+    try {
+      checkOpen();
+      WriteTx tx = newTx();
+      try {
+        fn.accept(tx);
+      } finally {
+        tx.close();
+      }
+      List<StoreAction> actions = tx.actions();
+      if (actions.isEmpty()) {
+        return;
+      }
+      checkLimits(actions.size(), tx.bytes());
+      commit(actions);
+    } finally {
+      updateLock.unlock();
+    }
+  }
+
+  @Override
+  public void batch(Consumer<Batch> fn) {
+    lockForWrite();
+    try {
+      checkOpen();
+      BatchImpl batch = new BatchImpl();
+      fn.accept(batch);
+      batch.finish();
+    } finally {
+      updateLock.unlock();
+    }
+  }
+
+  /**
+   * Splits a batch into entries between callbacks: once the pending changes reach the change limit
+   * or three quarters of the byte limit (as upstream), they are committed and the update lock is
+   * briefly released so other writers are not starved. A callback's own changes always stay in one
+   * entry.
+   */
+  private final class BatchImpl implements Batch {
+    private WriteTx tx = newTx();
+
+    @Override
+    public void update(Consumer<Tx> fn) {
+      checkOpen();
+      int mark = tx.actions().size();
+      StoreRoot markRoot = tx.root();
+      try {
+        fn.accept(tx);
+      } catch (RuntimeException | Error e) {
+        tx.rollbackTo(mark, markRoot);
+        throw e;
+      }
+      int total = tx.actions().size();
+      long bytes = tx.bytes();
+      boolean overflows = total > MAX_CHANGES_PER_TRANSACTION || bytes > MAX_TRANSACTION_BYTES;
+      if (overflows) {
+        int own = total - mark;
+        long ownBytes = tx.bytesFrom(mark);
+        if (own > MAX_CHANGES_PER_TRANSACTION || ownBytes > MAX_TRANSACTION_BYTES) {
+          tx.rollbackTo(mark, markRoot);
+          checkLimits(own, ownBytes);
+        }
+      } else if (total < MAX_CHANGES_PER_TRANSACTION && bytes < MAX_TRANSACTION_BYTES * 3L / 4) {
+        return; // keep accumulating
+      }
+      try {
+        if (overflows && mark > 0) {
+          // This callback does not fit with what is pending: the pending part goes first.
+          List<StoreAction> pending = new ArrayList<>(tx.actions().subList(0, mark));
+          List<StoreAction> current = new ArrayList<>(tx.actions().subList(mark, total));
+          commit(pending);
+          commit(current);
+        } else {
+          commit(new ArrayList<>(tx.actions()));
+        }
+      } catch (RuntimeException | Error e) {
+        // What was not committed is lost with this transaction; never propose it twice.
+        tx.close();
+        tx = newTx();
+        throw e;
+      }
+      yieldAndRenew();
+    }
+
+    private void yieldAndRenew() {
+      tx.close();
+      updateLock.unlock();
+      Thread.yield();
+      updateLock.lock();
+      checkOpen();
+      tx = newTx();
+    }
+
+    void finish() {
+      tx.close();
+      if (!tx.actions().isEmpty()) {
+        commit(new ArrayList<>(tx.actions()));
+      }
+    }
+  }
+
+  /**
+   * A write started from inside another write's callback would commit on top of a root the outer
+   * transaction has not seen and then be overwritten by it; refuse it instead of corrupting data.
+   */
+  private void lockForWrite() {
+    if (updateLock.isHeldByCurrentThread()) {
+      throw new IllegalStateException("store update or batch called from inside another update");
+    }
+    updateLock.lock();
+  }
+
+  private WriteTx newTx() {
+    return new WriteTx(root, version + 1, options.clock());
+  }
+
+  private static void checkLimits(int changes, long bytes) {
+    if (changes > MAX_CHANGES_PER_TRANSACTION) {
+      throw new StoreException.TransactionTooLarge("transaction has " + changes + " changes; at most "
+          + MAX_CHANGES_PER_TRANSACTION + " fit in one entry (use Store.batch)");
+    }
+    if (bytes > MAX_TRANSACTION_BYTES) {
+      throw new StoreException.TransactionTooLarge("transaction is " + bytes + " bytes; at most "
+          + MAX_TRANSACTION_BYTES + " fit in one entry (use Store.batch)");
+    }
+  }
+
+  private void commit(List<StoreAction> actions) {
+    long index = proposer.propose(List.copyOf(actions));
+    if (version < index) {
+      throw new IllegalStateException("proposer returned index " + index + " before applying it locally");
+    }
+  }
+
+  // ---- replication side --------------------------------------------------------------------
+
+  /**
+   * Applies one committed entry. Called in log order on every replica (on the proposing one from
+   * within {@link Proposer#propose}). Deterministic: the result depends only on the current state, the
+   * index and the actions; each created or updated object's {@code meta.version} is set to {@code
+   * index}, the timestamps are kept as the proposer stamped them. Entries at or below the current
+   * version were already applied and are ignored.
+   */
+  public void applyCommitted(long index, List<StoreAction> actions) {
+    synchronized (applyLock) {
+      if (index <= version) {
+        log.debug("ignoring store entry {}: already at version {}", index, version);
+        return;
+      }
+      StoreRoot next = root;
+      List<StoreEvent> events = new ArrayList<>(actions.size() + 1);
+      for (StoreAction action : actions) {
+        Table<?> table = StoreActions.tableOf(action);
+        Message object = StoreActions.objectOf(action);
+        String id = idOf(table, object);
+        Message old = next.get(table, id);
+        if (action.getAction() == StoreActionKind.STORE_ACTION_REMOVE) {
+          if (old != null) {
+            next = next.remove(table, id);
+            events.add(new StoreEvent(StoreEvent.Kind.DELETE, table, old, null, index));
+          }
+        } else if (action.getAction() == StoreActionKind.STORE_ACTION_CREATE
+            || action.getAction() == StoreActionKind.STORE_ACTION_UPDATE) {
+          Message stamped = withVersion(table, object, index);
+          next = next.put(table, id, stamped);
+          StoreEvent.Kind kind = old == null ? StoreEvent.Kind.CREATE : StoreEvent.Kind.UPDATE;
+          events.add(new StoreEvent(kind, table, old, stamped, index));
+        } else {
+          throw new IllegalArgumentException("unknown store action " + action.getAction());
+        }
+      }
+      events.add(StoreEvent.commit(index));
+      root = next;
+      version = index;
+      List<StoreEvent> committed = List.copyOf(events);
+      eventLog.append(index, committed);
+      publish(committed);
+    }
+  }
+
+  /** A snapshot of the store together with the version (last applied index) it reflects. */
+  public record VersionedSnapshot(StoreSnapshot snapshot, long version) {}
+
+  /** Every object of the store, as upstream's StoreSnapshot (each table ordered by ID). */
+  public StoreSnapshot snapshot() {
+    return versionedSnapshot().snapshot();
+  }
+
+  /**
+   * A snapshot and the exact version it was taken at, for a replication layer that must record
+   * which log index the snapshot covers. Only the root capture is locked; building is not.
+   */
+  public VersionedSnapshot versionedSnapshot() {
+    StoreRoot r;
+    long v;
+    synchronized (applyLock) {
+      r = root;
+      v = version;
+    }
+    StoreSnapshot.Builder b = StoreSnapshot.newBuilder();
+    for (Table<?> table : Table.ALL) {
+      StoreActions.addTo(b, table, new ArrayList<>(r.table(table).all()));
+    }
+    return new VersionedSnapshot(b.build(), v);
+  }
+
+  /**
+   * Replaces the whole state with {@code snapshot}, taken at log index {@code index}. Watchers see
+   * the difference as ordinary events followed by a commit at {@code index}; resuming from a version
+   * before {@code index} is no longer possible.
+   */
+  public void restore(StoreSnapshot snapshot, long index) {
+    synchronized (applyLock) {
+      StoreRoot before = root;
+      StoreRoot next = StoreRoot.empty();
+      List<StoreEvent> events = new ArrayList<>();
+      for (Table<?> table : Table.ALL) {
+        Map<String, Message> remaining = new HashMap<>();
+        for (Message m : before.table(table).all()) {
+          remaining.put(idOf(table, m), m);
+        }
+        for (Message m : StoreActions.objectsOf(snapshot, table)) {
+          String id = idOf(table, m);
+          next = next.put(table, id, m);
+          Message old = remaining.remove(id);
+          if (old == null) {
+            events.add(new StoreEvent(StoreEvent.Kind.CREATE, table, null, m, index));
+          } else if (!old.equals(m)) {
+            events.add(new StoreEvent(StoreEvent.Kind.UPDATE, table, old, m, index));
+          }
+        }
+        for (Message old : remaining.values()) {
+          events.add(new StoreEvent(StoreEvent.Kind.DELETE, table, old, null, index));
+        }
+      }
+      events.add(StoreEvent.commit(index));
+      root = next;
+      version = index;
+      eventLog.reset(index);
+      publish(List.copyOf(events));
+    }
+  }
+
+  // ---- watches -----------------------------------------------------------------------------
+
+  @Override
+  public Subscription watch(Predicate<StoreEvent> filter) {
+    synchronized (applyLock) {
+      return register(filter, List.of());
+    }
+  }
+
+  @Override
+  public <R> ViewAndWatch<R> viewAndWatch(Function<ReadTx, R> fn, Predicate<StoreEvent> filter) {
+    StoreRoot snapshotRoot;
+    WatchQueue queue;
+    synchronized (applyLock) {
+      // Same commit boundary for both: the subscription starts right after this root.
+      snapshotRoot = root;
+      queue = register(filter, List.of());
+    }
+    try {
+      return new ViewAndWatch<>(fn.apply(new RootReader(snapshotRoot)), queue);
+    } catch (RuntimeException | Error e) {
+      queue.close();
+      throw e;
+    }
+  }
+
+  @Override
+  public Subscription watchFrom(long fromVersion, Predicate<StoreEvent> filter) {
+    synchronized (applyLock) {
+      if (!eventLog.canReplayAfter(fromVersion)) {
+        throw new StoreException.VersionTooOld(fromVersion, eventLog.floor());
+      }
+      Predicate<StoreEvent> after = e -> e.version() > fromVersion;
+      return register(after.and(filter), eventLog.after(fromVersion));
+    }
+  }
+
+  private WatchQueue register(Predicate<StoreEvent> filter, List<StoreEvent> replay) {
+    checkOpen();
+    WatchQueue[] self = new WatchQueue[1];
+    WatchQueue queue = new WatchQueue(safe(filter), options.watchQueueCapacity(), () -> watchers.remove(self[0]));
+    self[0] = queue;
+    queue.prefill(replay);
+    watchers.add(queue);
+    return queue;
+  }
+
+  /** A filter that throws is treated as not matching, so one bad watcher cannot break commits. */
+  private static Predicate<StoreEvent> safe(Predicate<StoreEvent> filter) {
+    return e -> {
+      try {
+        return filter.test(e);
+      } catch (RuntimeException ex) {
+        log.warn("store watch filter failed on {}; event skipped", e.kind(), ex);
+        return false;
+      }
+    };
+  }
+
+  private void publish(List<StoreEvent> events) {
+    for (WatchQueue w : watchers) {
+      if (!w.offer(events)) {
+        watchers.remove(w);
+        log.debug("store watcher dropped: it fell too far behind");
+      }
+    }
+  }
+
+  /** Closes every subscription; later writes and watches fail with {@link StoreException.Closed}. */
+  @Override
+  public void close() {
+    synchronized (applyLock) {
+      closed = true;
+      for (WatchQueue w : watchers) {
+        w.close();
+      }
+      watchers.clear();
+    }
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new StoreException.Closed();
+    }
+  }
+
+  // ---- helpers -----------------------------------------------------------------------------
+
+  @SuppressWarnings("unchecked")
+  private static <T extends Message> String idOf(Table<T> table, Message object) {
+    return table.idOf((T) object);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T extends Message> Message withVersion(Table<T> table, Message object, long index) {
+    T typed = (T) object;
+    Meta meta = table.metaOf(typed);
+    if (meta.getVersion().getIndex() == index) {
+      return object; // the local proposer already stamped the final version
+    }
+    return table.withMeta(typed, meta.toBuilder().setVersion(Version.newBuilder().setIndex(index)).build());
+  }
+}
