@@ -336,6 +336,25 @@ class DockerControllerTest {
   }
 
   @Test
+  void taskLogPublisherTurnsContainerOutputIntoLogMessagesOfTheTask() throws Exception {
+    Task task = task(nodeId, "published", 1, shell("echo alpha; echo beta; echo gamma; sleep 30"));
+    DockerController c = run(task);
+    awaitLog(c, "gamma");
+
+    List<dev.swarmkit.api.LogMessage> messages = new ArrayList<>();
+    new TaskLogPublisher(c, task).publish(
+        dev.swarmkit.api.LogSubscriptionOptions.newBuilder().setTail(-3).build(), messages::add);
+
+    assertThat(messages).extracting(m -> m.getData().toStringUtf8().strip()).containsExactly("beta", "gamma");
+    assertThat(messages).allSatisfy(m -> {
+      assertThat(m.getContext().getTaskId()).isEqualTo(task.getId());
+      assertThat(m.getContext().getNodeId()).isEqualTo(nodeId);
+      assertThat(m.getStream()).isEqualTo(dev.swarmkit.api.LogStream.LOG_STREAM_STDOUT);
+      assertThat(m.getTimestamp().getSeconds()).isPositive();
+    });
+  }
+
+  @Test
   void followedLogsDeliverNewLinesUntilTheSinkStops() throws Exception {
     DockerController c = run(task(nodeId, "ticker", 1,
         shell("i=0; while true; do i=$((i+1)); echo tick $i; sleep 0.2; done")));
