@@ -202,8 +202,9 @@ class DockerControllerTest {
             .setResources(ResourceRequirements.newBuilder()
                 .setLimits(Resources.newBuilder().setNanoCpus(500_000_000L).setMemoryBytes(64L << 20))
                 .setReservations(Resources.newBuilder().setMemoryBytes(32L << 20))))
+        // No published port: the engine picks a free one, which the port status reports.
         .setEndpoint(Endpoint.newBuilder().addPorts(PortConfig.newBuilder().setTargetPort(80)
-            .setPublishedPort(18080).setPublishMode(PortConfig.PublishMode.HOST)))
+            .setPublishMode(PortConfig.PublishMode.HOST)))
         .build();
     DockerController c = run(task);
     try {
@@ -240,8 +241,12 @@ class DockerControllerTest {
       assertThat(host.getUlimits()).containsExactly(new Ulimit("nofile", 1024L, 2048L));
       assertThat(host.getTmpFs()).containsEntry("/scratch", "mode=1777,size=8m");
       assertThat(host.getPortBindings().getBindings()).hasSize(1);
-      assertThat(c.portStatus().getPortsList()).containsExactly(PortConfig.newBuilder().setTargetPort(80)
-          .setPublishedPort(18080).setPublishMode(PortConfig.PublishMode.HOST).build());
+      assertThat(c.portStatus().getPortsList()).singleElement().satisfies(p -> {
+        assertThat(p.getTargetPort()).isEqualTo(80);
+        assertThat(p.getProtocol()).isEqualTo(PortConfig.Protocol.TCP);
+        assertThat(p.getPublishMode()).isEqualTo(PortConfig.PublishMode.HOST);
+        assertThat(p.getPublishedPort()).isPositive();
+      });
       assertThat(i.getMounts()).extracting(m -> m.getDestination().getPath())
           .contains("/data", "/vol");
       assertThat(i.getMounts()).filteredOn(m -> m.getDestination().getPath().equals("/data"))
