@@ -9,6 +9,7 @@ import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.HealthCheck;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.InternetProtocol;
+import com.github.dockerjava.api.model.Isolation;
 import com.github.dockerjava.api.model.LogConfig;
 import com.github.dockerjava.api.model.MountType;
 import com.github.dockerjava.api.model.PortBinding;
@@ -222,6 +223,12 @@ public final class ContainerSpecMapping {
     }
     if (logConfig != null) {
       host.withLogConfig(logConfig);
+    }
+    // Only Windows engines offer a choice; a Linux engine refuses anything but the default.
+    switch (spec.getIsolation()) {
+      case ISOLATION_PROCESS -> host.withIsolation(Isolation.PROCESS);
+      case ISOLATION_HYPERV -> host.withIsolation(Isolation.HYPERV);
+      default -> { }
     }
     return host;
   }
