@@ -50,7 +50,7 @@ public final class Agent implements AutoCloseable {
 
   public Agent(AgentConfig config) {
     this.config = config;
-    this.db = new TaskDatabase(config.stateDir());
+    this.db = new TaskDatabase(config.stateDir(), config.syncWrites());
     this.worker = new Worker(db, config.executor(), reporter::report);
     this.remotes = new ManagerRemotes(config.managers());
     this.loop = new Thread(this::run, "agent");

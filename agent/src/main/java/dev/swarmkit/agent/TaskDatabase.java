@@ -32,10 +32,19 @@ final class TaskDatabase {
   private static final String SUFFIX = ".task";
 
   private final Path dir;
+  private final boolean sync;
   private final Map<String, Task> tasks = new TreeMap<>();
 
-  /** Opens (creating if needed) the database and loads every readable task file. */
   TaskDatabase(Path stateDir) {
+    this(stateDir, true);
+  }
+
+  /**
+   * Opens (creating if needed) the database and loads every readable task file. {@code sync} false
+   * skips fsync: writes stay atomic but may be lost on an OS crash (for large simulations only).
+   */
+  TaskDatabase(Path stateDir, boolean sync) {
+    this.sync = sync;
     this.dir = stateDir.resolve("worker").resolve("tasks");
     try {
       Files.createDirectories(dir);
@@ -116,14 +125,18 @@ final class TaskDatabase {
         while (buf.hasRemaining()) {
           ch.write(buf);
         }
-        ch.force(true);
+        if (sync) {
+          ch.force(true);
+        }
       }
       try {
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       } catch (AtomicMoveNotSupportedException e) {
         Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
       }
-      syncDirectory();
+      if (sync) {
+        syncDirectory();
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write task " + task.getId(), e);
     }

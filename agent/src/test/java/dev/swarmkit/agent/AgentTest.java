@@ -48,7 +48,7 @@ class AgentTest {
     List<String> addrs = managers.length == 0 ? List.of(dispatcher.address()) : List.of(managers);
     Agent agent = new Agent(new AgentConfig(stateDir, () -> addrs, executor, ChannelFactory.plaintext(),
         GenericResources.parse("gpu=GPU-0,ssd=2"), Duration.ofSeconds(2), Duration.ofMillis(50),
-        Duration.ofMillis(400)));
+        Duration.ofMillis(400), true));
     agents.add(agent);
     agent.start();
     assertThat(agent.awaitReady(WAIT)).isTrue();
