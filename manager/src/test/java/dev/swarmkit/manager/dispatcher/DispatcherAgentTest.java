@@ -174,7 +174,7 @@ class DispatcherAgentTest {
 
   @Test
   void manyTasksOnOneAgentAllReachRunning() throws Exception {
-    for (int i = 0; i < 200; i++) {
+    for (int i = 0; i < 100; i++) {
       createTask("many-" + i, null);
     }
 
@@ -182,6 +182,6 @@ class DispatcherAgentTest {
 
     await().atMost(Duration.ofSeconds(30)).until(() -> store.view(tx -> tx.all(Table.TASKS)).stream()
         .allMatch(t -> t.getStatus().getState() == TaskState.RUNNING));
-    assertThat(executor.running()).hasSize(200);
+    assertThat(executor.running()).hasSize(100);
   }
 }
