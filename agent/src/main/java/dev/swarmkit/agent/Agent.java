@@ -1,5 +1,6 @@
 package dev.swarmkit.agent;
 
+import com.google.protobuf.ByteString;
 import dev.swarmkit.agent.exec.ExecutorException;
 import dev.swarmkit.api.AssignmentsMessage;
 import dev.swarmkit.api.EncryptionKey;
@@ -34,6 +35,14 @@ public final class Agent implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(Agent.class);
   private static final int FAILURE_WEIGHT = -50;
+  /** How often the node description is re-read; a change re-registers the node (upstream 20s). */
+  static final Duration NODE_UPDATE_PERIOD = Duration.ofSeconds(20);
+
+  /** Told when the manager's view of this node or the cluster root CA changes. */
+  @FunctionalInterface
+  public interface NodeChangeListener {
+    void changed(Node node, ByteString rootCa);
+  }
 
   private final AgentConfig config;
   private final TaskDatabase db;
@@ -47,6 +56,8 @@ public final class Agent implements AutoCloseable {
   private volatile Node node;
   private volatile Session session;
   private List<EncryptionKey> keys = List.of();
+  private ByteString rootCa = ByteString.EMPTY;
+  private volatile NodeChangeListener nodeChangeListener = (n, ca) -> {};
 
   public Agent(AgentConfig config) {
     this.config = config;
@@ -60,6 +71,19 @@ public final class Agent implements AutoCloseable {
   public void start() {
     worker.init();
     loop.start();
+  }
+
+  /** Sets who hears about node and root CA changes (for example to renew TLS); call before start. */
+  public void onNodeChange(NodeChangeListener listener) {
+    this.nodeChangeListener = listener;
+  }
+
+  /**
+   * Leaves the swarm: removes all tasks and their runtime objects and accepts no more assignments.
+   * Returns whether the removals finished within {@code timeout}; stop the agent afterwards.
+   */
+  public boolean leave(Duration timeout) throws InterruptedException {
+    return worker.leave(timeout.toMillis());
   }
 
   /** Waits until the first session is registered. */
@@ -109,10 +133,27 @@ public final class Agent implements AutoCloseable {
     NodeDescription description = describe();
     String lastFailed = null;
     session = openSession(Duration.ZERO, "", description, null);
+    long nextDescribe = System.nanoTime() + NODE_UPDATE_PERIOD.toNanos();
     try {
       while (!stopped) {
-        Session.Event ev = events.take();
+        Session.Event ev = events.poll(1, TimeUnit.SECONDS);
         Session current = session;
+        if (System.nanoTime() >= nextDescribe) {
+          nextDescribe = System.nanoTime() + NODE_UPDATE_PERIOD.toNanos();
+          NodeDescription now = describe();
+          if (now != null && !now.equals(description)) {
+            // Re-register so the manager sees the new description.
+            log.info("node description changed, re-registering");
+            description = now;
+            reporter.setSender(null);
+            current.close();
+            session = openSession(Duration.ZERO, current.sessionId(), description, null);
+            continue;
+          }
+        }
+        if (ev == null) {
+          continue;
+        }
         if (ev.session() != current) {
           continue; // from a session already closed
         }
@@ -140,7 +181,11 @@ public final class Agent implements AutoCloseable {
           lastFailed = current.address;
           backoff = min(config.initialBackoff().plus(backoff.multipliedBy(2)), config.maxBackoff());
           Duration delay = Duration.ofMillis(ThreadLocalRandom.current().nextLong(Math.max(1, backoff.toMillis())));
-          session = openSession(delay, current.sessionId(), describe(), lastFailed);
+          NodeDescription now = describe();
+          if (now != null) {
+            description = now;
+          }
+          session = openSession(delay, current.sessionId(), description, lastFailed);
         }
       }
     } catch (InterruptedException e) {
@@ -174,12 +219,25 @@ public final class Agent implements AutoCloseable {
       }
     }
     remotes.replace(managers);
+    boolean changed = false;
     if (msg.hasNode() && !msg.getNode().equals(node)) {
       node = msg.getNode();
+      changed = true;
       try {
         config.executor().configure(node);
       } catch (ExecutorException e) {
         log.warn("node configuration failed: {}", e.getMessage());
+      }
+    }
+    if (!msg.getRootCA().isEmpty() && !msg.getRootCA().equals(rootCa)) {
+      rootCa = msg.getRootCA();
+      changed = true;
+    }
+    if (changed && node != null) {
+      try {
+        nodeChangeListener.changed(node, rootCa);
+      } catch (RuntimeException e) {
+        log.warn("node change listener failed", e);
       }
     }
     if (!msg.getNetworkBootstrapKeysList().isEmpty() && !msg.getNetworkBootstrapKeysList().equals(keys)) {

@@ -86,6 +86,18 @@ final class TaskDatabase {
     tasks.put(task.getId(), task);
   }
 
+  /**
+   * Stores a newer assignment of a task, keeping the status already recorded for it (this agent's
+   * observation is canonical); a task not yet recorded is stored as given. Returns what was stored.
+   */
+  synchronized Task putAssignment(Task task) {
+    Task existing = tasks.get(task.getId());
+    Task stored = existing == null ? task : task.toBuilder().setStatus(existing.getStatus()).build();
+    write(stored);
+    tasks.put(stored.getId(), stored);
+    return stored;
+  }
+
   /** Records a new observed status; false if the task is no longer in the database. */
   synchronized boolean putStatus(String taskId, TaskStatus status) {
     Task t = tasks.get(taskId);

@@ -44,6 +44,8 @@ final class Worker {
     return t;
   });
   private boolean closed;
+  private boolean left;
+  private int pendingRemovals;
 
   /** {@code listener} receives every status change, after it is stored. */
   Worker(TaskDatabase db, Executor executor, BiConsumer<String, TaskStatus> listener) {
@@ -85,7 +87,7 @@ final class Worker {
 
   /** A complete assignment set: everything not in it is removed. */
   synchronized void assign(List<AssignmentChange> changes) {
-    if (!closed) {
+    if (!closed && !left) {
       reconcileDependencies(changes, true);
       reconcileTasks(changes, true);
     }
@@ -93,9 +95,30 @@ final class Worker {
 
   /** Incremental changes to the assignment set. */
   synchronized void update(List<AssignmentChange> changes) {
-    if (!closed) {
+    if (!closed && !left) {
       reconcileDependencies(changes, false);
       reconcileTasks(changes, false);
+    }
+  }
+
+  /**
+   * Removes every task and refuses further assignments (upstream's Leave: the node is leaving the
+   * swarm), then waits up to {@code timeoutMillis} for the runtime objects to be removed.
+   */
+  boolean leave(long timeoutMillis) throws InterruptedException {
+    synchronized (this) {
+      reconcileDependencies(List.of(), true);
+      reconcileTasks(List.of(), true);
+      left = true;
+      long deadline = System.currentTimeMillis() + timeoutMillis;
+      while (pendingRemovals > 0) {
+        long wait = deadline - System.currentTimeMillis();
+        if (wait <= 0) {
+          return false;
+        }
+        wait(wait);
+      }
+      return true;
     }
   }
 
@@ -142,17 +165,13 @@ final class Worker {
         continue;
       }
       assigned.add(task.getId());
+      Task stored = db.putAssignment(task);
       TaskController existing = controllers.get(task.getId());
       if (existing != null) {
-        db.put(task.toBuilder().setStatus(existing.task().getStatus()).build());
         existing.update(task);
-        continue;
+      } else {
+        startTask(stored);
       }
-      Task withStatus = db.get(task.getId())
-          .map(stored -> task.toBuilder().setStatus(stored.getStatus()).build())
-          .orElse(task);
-      db.put(withStatus);
-      startTask(withStatus);
     }
     if (fullSnapshot) {
       for (String id : new ArrayList<>(controllers.keySet())) {
@@ -202,14 +221,19 @@ final class Worker {
     if (tc == null) {
       return;
     }
+    pendingRemovals++;
     removals.execute(() -> {
-      tc.close();
       try {
+        tc.close();
         tc.controller().remove();
       } catch (ExecutorException e) {
         log.error("remove task {} failed: {}", taskId, e.getMessage());
       } finally {
         tc.controller().close();
+        synchronized (this) {
+          pendingRemovals--;
+          notifyAll();
+        }
       }
     });
   }
