@@ -57,32 +57,33 @@ final class Worker {
   /** Re-adopts the tasks recorded before a restart, starting their controllers. */
   synchronized void init() {
     for (Task task : db.all()) {
-      startTask(adopt(task));
+      startTask(task, true);
     }
   }
 
   /**
-   * After a restart the runtime may have moved on while nobody watched: ask the controller and
-   * correct a status that claims a container which no longer exists.
+   * After a restart the runtime may have moved on while nobody watched: a task recorded as starting
+   * or running whose container no longer exists has failed.
    */
-  private Task adopt(Task task) {
+  private Task adopt(Task task, Controller controller) {
     int state = task.getStatus().getState().getNumber();
     if (state < TaskState.STARTING_VALUE || state > TaskState.RUNNING_VALUE) {
       return task;
     }
-    try (Controller probe = executor.controller(task)) {
-      if (probe.inspect() == Controller.ContainerState.ABSENT) {
-        TaskStatus failed = task.getStatus().toBuilder().setState(TaskState.FAILED)
-            .setMessage("adopting task failed").setErr("task container is gone after agent restart")
-            .setTimestamp(com.google.protobuf.util.Timestamps.fromMillis(System.currentTimeMillis()))
-            .build();
-        db.putStatus(task.getId(), failed);
-        return task.toBuilder().setStatus(failed).build();
+    try {
+      if (controller.inspect() != Controller.ContainerState.ABSENT) {
+        return task;
       }
     } catch (ExecutorException e) {
       log.warn("could not inspect task {} on adoption: {}", task.getId(), e.getMessage());
+      return task;
     }
-    return task;
+    TaskStatus failed = task.getStatus().toBuilder().setState(TaskState.FAILED)
+        .setMessage("adopting task failed").setErr("task container is gone after agent restart")
+        .setTimestamp(com.google.protobuf.util.Timestamps.fromMillis(System.currentTimeMillis()))
+        .build();
+    recordStatus(task.getId(), failed);
+    return task.toBuilder().setStatus(failed).build();
   }
 
   /** A complete assignment set: everything not in it is removed. */
@@ -170,7 +171,7 @@ final class Worker {
       if (existing != null) {
         existing.update(task);
       } else {
-        startTask(stored);
+        startTask(stored, false);
       }
     }
     if (fullSnapshot) {
@@ -189,11 +190,15 @@ final class Worker {
     }
   }
 
-  private void startTask(Task task) {
+  private void startTask(Task task, boolean adopting) {
     if (controllers.containsKey(task.getId())) {
       return;
     }
     Resolved resolved = TaskStateMachine.resolve(task, executor);
+    if (adopting && resolved.controller() != null) {
+      task = adopt(task, resolved.controller());
+      resolved = new Resolved(resolved.controller(), task.getStatus(), null);
+    }
     if (!resolved.status().equals(task.getStatus())) {
       recordStatus(task.getId(), resolved.status());
     }
