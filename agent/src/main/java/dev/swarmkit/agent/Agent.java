@@ -8,6 +8,7 @@ import dev.swarmkit.api.Node;
 import dev.swarmkit.api.NodeDescription;
 import dev.swarmkit.api.Resources;
 import dev.swarmkit.api.SessionMessage;
+import dev.swarmkit.api.SubscriptionMessage;
 import dev.swarmkit.api.Task;
 import dev.swarmkit.api.WeightedPeer;
 import java.time.Duration;
@@ -56,6 +57,7 @@ public final class Agent implements AutoCloseable {
   private volatile Node node;
   private volatile Session session;
   private List<EncryptionKey> keys = List.of();
+  private final Map<String, LogSubscription> logSubscriptions = new java.util.concurrent.ConcurrentHashMap<>();
   private ByteString rootCa = ByteString.EMPTY;
   private volatile NodeChangeListener nodeChangeListener = (n, ca) -> {};
 
@@ -173,8 +175,13 @@ public final class Agent implements AutoCloseable {
           } else {
             worker.update(msg.getChangesList());
           }
+        } else if (ev instanceof Session.LogSubscriptionRequest l) {
+          handleLogSubscription(current, l.message());
         } else if (ev instanceof Session.Failed f) {
           log.warn("{} failed: {}", current, f.error().toString());
+          // The broker re-announces active subscriptions on the next session.
+          logSubscriptions.values().forEach(LogSubscription::cancel);
+          logSubscriptions.clear();
           reporter.setSender(null);
           current.close();
           remotes.observe(current.address, FAILURE_WEIGHT);
@@ -191,6 +198,7 @@ public final class Agent implements AutoCloseable {
     } catch (InterruptedException e) {
       // stopping
     } finally {
+      logSubscriptions.values().forEach(LogSubscription::cancel);
       Session s = session;
       if (s != null) {
         s.close();
@@ -211,6 +219,24 @@ public final class Agent implements AutoCloseable {
     return s;
   }
 
+  private void handleLogSubscription(Session current, SubscriptionMessage msg) {
+    if (msg.getClose()) {
+      LogSubscription running = logSubscriptions.remove(msg.getId());
+      if (running != null) {
+        running.cancel();
+      }
+      return;
+    }
+    if (logSubscriptions.containsKey(msg.getId())) {
+      return;
+    }
+    Node n = node;
+    LogSubscription sub = new LogSubscription(msg, worker, current.logPublisher(msg.getId()),
+        n == null ? "" : n.getId());
+    logSubscriptions.put(msg.getId(), sub);
+    sub.start();
+  }
+
   private void handleSessionMessage(SessionMessage msg) {
     Map<String, Long> managers = new LinkedHashMap<>();
     for (WeightedPeer p : msg.getManagersList()) {
@@ -220,13 +246,16 @@ public final class Agent implements AutoCloseable {
     }
     remotes.replace(managers);
     boolean changed = false;
-    if (msg.hasNode() && !msg.getNode().equals(node)) {
+    if (msg.hasNode()) {
+      Node previous = node;
       node = msg.getNode();
-      changed = true;
-      try {
-        config.executor().configure(node);
-      } catch (ExecutorException e) {
-        log.warn("node configuration failed: {}", e.getMessage());
+      if (previous == null || !sameNode(previous, node)) {
+        changed = true;
+        try {
+          config.executor().configure(node);
+        } catch (ExecutorException e) {
+          log.warn("node configuration failed: {}", e.getMessage());
+        }
       }
     }
     if (!msg.getRootCA().isEmpty() && !msg.getRootCA().equals(rootCa)) {
@@ -259,6 +288,11 @@ public final class Agent implements AutoCloseable {
       log.warn("node description unavailable: {}", e.getMessage());
       return null;
     }
+  }
+
+  /** Upstream's nodesEqual: status and meta changes alone do not count. */
+  private static boolean sameNode(Node a, Node b) {
+    return a.toBuilder().clearStatus().clearMeta().build().equals(b.toBuilder().clearStatus().clearMeta().build());
   }
 
   private static Duration min(Duration a, Duration b) {

@@ -43,6 +43,8 @@ final class Worker {
     t.setDaemon(true);
     return t;
   });
+  private final List<java.util.function.Consumer<TaskController>> taskListeners =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
   private boolean closed;
   private boolean left;
   private int pendingRemovals;
@@ -130,6 +132,19 @@ final class Worker {
     }
   }
 
+  /** Calls {@code listener} with every task controller started from now on (log follow). */
+  void addTaskListener(java.util.function.Consumer<TaskController> listener) {
+    taskListeners.add(listener);
+  }
+
+  void removeTaskListener(java.util.function.Consumer<TaskController> listener) {
+    taskListeners.remove(listener);
+  }
+
+  synchronized List<TaskController> controllers() {
+    return new ArrayList<>(controllers.values());
+  }
+
   synchronized List<Task> tasks() {
     List<Task> out = new ArrayList<>();
     controllers.values().forEach(c -> out.add(c.task()));
@@ -210,6 +225,7 @@ final class Worker {
         resolved.controller(), this::recordStatus);
     controllers.put(task.getId(), tc);
     tc.start();
+    taskListeners.forEach(l -> l.accept(tc));
   }
 
   private void recordStatus(String taskId, TaskStatus status) {
