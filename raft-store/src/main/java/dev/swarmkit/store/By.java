@@ -66,6 +66,26 @@ public sealed interface By {
     return new ReferencedConfigId(configId);
   }
 
+  /** Tasks and services by runtime: "container", "attachment" or a generic runtime's kind. */
+  static By runtime(String runtime) {
+    return new Runtime(runtime);
+  }
+
+  /** Tasks with a volume attachment for the volume with this ID. */
+  static By volumeAttachment(String volumeId) {
+    return new VolumeAttachment(volumeId);
+  }
+
+  /** Volumes by group. */
+  static By volumeGroup(String group) {
+    return new VolumeGroup(group);
+  }
+
+  /** Volumes by driver name. */
+  static By driver(String driver) {
+    return new Driver(driver);
+  }
+
   /** Resources and extensions by kind. */
   static By kind(String kind) {
     return new Kind(kind);
@@ -116,6 +136,14 @@ public sealed interface By {
   record ReferencedConfigId(String configId) implements By {}
 
   record Kind(String kind) implements By {}
+
+  record Runtime(String runtime) implements By {}
+
+  record VolumeAttachment(String volumeId) implements By {}
+
+  record VolumeGroup(String group) implements By {}
+
+  record Driver(String driver) implements By {}
 
   record Custom(String index, String value) implements By {}
 

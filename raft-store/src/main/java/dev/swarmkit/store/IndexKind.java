@@ -14,5 +14,9 @@ enum IndexKind {
   SECRET,
   CONFIG,
   KIND,
+  RUNTIME,
+  VOLUME_ATTACHMENT,
+  VOLUME_GROUP,
+  DRIVER,
   CUSTOM
 }

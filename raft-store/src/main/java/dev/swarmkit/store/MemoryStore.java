@@ -57,8 +57,11 @@ public final class MemoryStore implements Store, AutoCloseable {
 
   private final Options options;
   private final Proposer proposer;
-  /** One writer at a time, as upstream's update lock; held across propose. */
-  private final ReentrantLock updateLock = new ReentrantLock();
+  /**
+   * One writer at a time, as upstream's update lock; held across propose. Fair, so a long batch that
+   * releases it between entries really lets waiting writers in.
+   */
+  private final ReentrantLock updateLock = new ReentrantLock(true);
   /** Orders applies, snapshot restores and watcher registration against each other. */
   private final Object applyLock = new Object();
   private final List<WatchQueue> watchers = new CopyOnWriteArrayList<>();
@@ -103,7 +106,7 @@ public final class MemoryStore implements Store, AutoCloseable {
 
   @Override
   public void update(Consumer<Tx> fn) {
-    updateLock.lock();
+    lockForWrite();
     try {
       checkOpen();
       WriteTx tx = newTx();
@@ -125,7 +128,7 @@ public final class MemoryStore implements Store, AutoCloseable {
 
   @Override
   public void batch(Consumer<Batch> fn) {
-    updateLock.lock();
+    lockForWrite();
     try {
       checkOpen();
       BatchImpl batch = new BatchImpl();
@@ -158,25 +161,34 @@ public final class MemoryStore implements Store, AutoCloseable {
       }
       int total = tx.actions().size();
       long bytes = tx.bytes();
-      if (total > MAX_CHANGES_PER_TRANSACTION || bytes > MAX_TRANSACTION_BYTES) {
-        // This callback does not fit with what is pending: commit the pending part first.
+      boolean overflows = total > MAX_CHANGES_PER_TRANSACTION || bytes > MAX_TRANSACTION_BYTES;
+      if (overflows) {
         int own = total - mark;
         long ownBytes = tx.bytesFrom(mark);
         if (own > MAX_CHANGES_PER_TRANSACTION || ownBytes > MAX_TRANSACTION_BYTES) {
           tx.rollbackTo(mark, markRoot);
           checkLimits(own, ownBytes);
         }
-        List<StoreAction> pending = new ArrayList<>(tx.actions().subList(0, mark));
-        List<StoreAction> current = new ArrayList<>(tx.actions().subList(mark, total));
-        if (!pending.isEmpty()) {
-          commit(pending);
-        }
-        commit(current);
-        yieldAndRenew();
-      } else if (total >= MAX_CHANGES_PER_TRANSACTION || bytes >= MAX_TRANSACTION_BYTES * 3L / 4) {
-        commit(new ArrayList<>(tx.actions()));
-        yieldAndRenew();
+      } else if (total < MAX_CHANGES_PER_TRANSACTION && bytes < MAX_TRANSACTION_BYTES * 3L / 4) {
+        return; // keep accumulating
       }
+      try {
+        if (overflows && mark > 0) {
+          // This callback does not fit with what is pending: the pending part goes first.
+          List<StoreAction> pending = new ArrayList<>(tx.actions().subList(0, mark));
+          List<StoreAction> current = new ArrayList<>(tx.actions().subList(mark, total));
+          commit(pending);
+          commit(current);
+        } else {
+          commit(new ArrayList<>(tx.actions()));
+        }
+      } catch (RuntimeException | Error e) {
+        // What was not committed is lost with this transaction; never propose it twice.
+        tx.close();
+        tx = newTx();
+        throw e;
+      }
+      yieldAndRenew();
     }
 
     private void yieldAndRenew() {
@@ -194,6 +206,17 @@ public final class MemoryStore implements Store, AutoCloseable {
         commit(new ArrayList<>(tx.actions()));
       }
     }
+  }
+
+  /**
+   * A write started from inside another write's callback would commit on top of a root the outer
+   * transaction has not seen and then be overwritten by it; refuse it instead of corrupting data.
+   */
+  private void lockForWrite() {
+    if (updateLock.isHeldByCurrentThread()) {
+      throw new IllegalStateException("store update or batch called from inside another update");
+    }
+    updateLock.lock();
   }
 
   private WriteTx newTx() {
@@ -264,14 +287,30 @@ public final class MemoryStore implements Store, AutoCloseable {
     }
   }
 
+  /** A snapshot of the store together with the version (last applied index) it reflects. */
+  public record VersionedSnapshot(StoreSnapshot snapshot, long version) {}
+
   /** Every object of the store, as upstream's StoreSnapshot (each table ordered by ID). */
   public StoreSnapshot snapshot() {
-    StoreRoot r = root;
+    return versionedSnapshot().snapshot();
+  }
+
+  /**
+   * A snapshot and the exact version it was taken at, for a replication layer that must record
+   * which log index the snapshot covers. Only the root capture is locked; building is not.
+   */
+  public VersionedSnapshot versionedSnapshot() {
+    StoreRoot r;
+    long v;
+    synchronized (applyLock) {
+      r = root;
+      v = version;
+    }
     StoreSnapshot.Builder b = StoreSnapshot.newBuilder();
     for (Table<?> table : Table.ALL) {
       StoreActions.addTo(b, table, new ArrayList<>(r.table(table).all()));
     }
-    return b.build();
+    return new VersionedSnapshot(b.build(), v);
   }
 
   /**

@@ -11,6 +11,7 @@ import dev.swarmkit.api.Resource;
 import dev.swarmkit.api.Service;
 import dev.swarmkit.api.Task;
 import dev.swarmkit.api.TaskSpec;
+import dev.swarmkit.api.Volume;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.IdentityHashMap;
@@ -89,6 +90,12 @@ final class TableSchema {
         idx.put(IndexKind.SECRET, keys((Task t) -> secrets(t.getSpec())));
         idx.put(IndexKind.CONFIG, keys((Task t) -> configs(t.getSpec())));
         idx.put(IndexKind.CUSTOM, keys((Task t) -> custom(t.getAnnotations())));
+        idx.put(IndexKind.RUNTIME, keys((Task t) -> runtime(t.getSpec())));
+        idx.put(IndexKind.VOLUME_ATTACHMENT, keys((Task t) -> {
+          List<String> out = new ArrayList<>(t.getVolumesCount());
+          t.getVolumesList().forEach(v -> out.add(v.getId()));
+          return out;
+        }));
       }
       case "service" -> {
         idx.put(IndexKind.NAME, keys((Service s) -> List.of(nameKey(s.getSpec().getAnnotations().getName()))));
@@ -98,6 +105,7 @@ final class TableSchema {
         idx.put(IndexKind.SECRET, keys((Service s) -> secrets(s.getSpec().getTask())));
         idx.put(IndexKind.CONFIG, keys((Service s) -> configs(s.getSpec().getTask())));
         idx.put(IndexKind.CUSTOM, keys((Service s) -> custom(s.getSpec().getAnnotations())));
+        idx.put(IndexKind.RUNTIME, keys((Service s) -> runtime(s.getSpec().getTask())));
       }
       case "resource" -> {
         idx.put(IndexKind.NAME, keys((Resource r) -> List.of(nameKey(r.getAnnotations().getName()))));
@@ -110,8 +118,15 @@ final class TableSchema {
         idx.put(IndexKind.KIND, keys((Extension e) -> List.of(e.getAnnotations().getName())));
         idx.put(IndexKind.CUSTOM, keys((Extension e) -> custom(e.getAnnotations())));
       }
+      case "volume" -> {
+        idx.put(IndexKind.NAME, keys((Volume v) -> List.of(nameKey(v.getSpec().getAnnotations().getName()))));
+        idx.put(IndexKind.CUSTOM, keys((Volume v) -> custom(v.getSpec().getAnnotations())));
+        idx.put(IndexKind.VOLUME_GROUP, keys((Volume v) -> List.of(v.getSpec().getGroup())));
+        idx.put(IndexKind.DRIVER, keys((Volume v) -> v.getSpec().hasDriver()
+            ? List.of(v.getSpec().getDriver().getName()) : List.of()));
+      }
       default -> {
-        // network, cluster, secret, config, volume: Spec.Annotations carries name and indices.
+        // network, cluster, secret, config: Spec.Annotations carries name and indices.
         Table<Message> t = castTable(table);
         idx.put(IndexKind.NAME, m -> List.of(nameKey(t.nameOf(m))));
         idx.put(IndexKind.CUSTOM, m -> custom(specAnnotations(m)));
@@ -131,6 +146,16 @@ final class TableSchema {
     Message spec = (Message) m.getField(specField);
     var annotationsField = spec.getDescriptorForType().findFieldByName("annotations");
     return (Annotations) spec.getField(annotationsField);
+  }
+
+  /** As upstream's naming.Runtime; a spec without a runtime is not indexed. */
+  private static List<String> runtime(TaskSpec spec) {
+    return switch (spec.getRuntimeCase()) {
+      case ATTACHMENT -> List.of("attachment");
+      case CONTAINER -> List.of("container");
+      case GENERIC -> List.of(spec.getGeneric().getKind().toLowerCase(Locale.ROOT));
+      case RUNTIME_NOT_SET -> List.of();
+    };
   }
 
   private static List<String> networks(List<NetworkAttachmentConfig> attachments) {

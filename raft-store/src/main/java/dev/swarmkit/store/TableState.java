@@ -107,7 +107,10 @@ final class TableState {
     collect(by, ids);
     List<Message> out = new ArrayList<>(ids.size());
     for (String id : ids) {
-      out.add(objects.get(id));
+      Message m = objects.get(id);
+      if (m != null) { // only absent if a key itself contained '\0'; such a key matches nothing
+        out.add(m);
+      }
     }
     return out;
   }
@@ -144,6 +147,14 @@ final class TableState {
       exact(IndexKind.CONFIG, c.configId(), ids);
     } else if (by instanceof By.Kind k) {
       exact(IndexKind.KIND, k.kind(), ids);
+    } else if (by instanceof By.Runtime r) {
+      exact(IndexKind.RUNTIME, r.runtime(), ids);
+    } else if (by instanceof By.VolumeAttachment v) {
+      exact(IndexKind.VOLUME_ATTACHMENT, v.volumeId(), ids);
+    } else if (by instanceof By.VolumeGroup g) {
+      exact(IndexKind.VOLUME_GROUP, g.group(), ids);
+    } else if (by instanceof By.Driver d) {
+      exact(IndexKind.DRIVER, d.driver(), ids);
     } else if (by instanceof By.Custom c) {
       exact(IndexKind.CUSTOM, TableSchema.customKey(c.index(), c.value()), ids);
     } else if (by instanceof By.CustomPrefix c) {

@@ -9,10 +9,12 @@
  * prefix is a range scan too; nothing scans a whole table except {@code By.all()}. Which indexes a
  * table has, and the keys an object contributes, mirror upstream's indexers ({@code TableSchema}):
  * nodes by lower-cased hostname, role (observed {@code role}) and membership; tasks by upstream task
- * name ({@code Table.taskName}), service, node, service+slot, desired state, observed state and the
- * networks/secrets/configs their spec references; services by referenced networks (task template
- * first, legacy spec.networks otherwise), secrets and configs; resources and extensions by kind;
- * every table by name and by {@code Annotations.indices} ("key|value").
+ * name ({@code Table.taskName}), service, node, service+slot, desired state, observed state,
+ * runtime, attached volumes and the networks/secrets/configs their spec references; services by
+ * runtime and referenced networks (task template first, legacy spec.networks otherwise), secrets and
+ * configs; volumes by group and driver; resources and extensions by kind; every table by name and by
+ * {@code Annotations.indices} ("key|value"). A selector a table has no index for is rejected with
+ * IllegalArgumentException (upstream ErrInvalidFindBy).
  *
  * <h2>Reads</h2>
  *
@@ -37,7 +39,8 @@
  * every replica an object's version is the index of the last entry that wrote it, whatever
  * provisional version the leader stamped. Timestamps come from the leader, inside the actions.
  * Entries at or below the current version are ignored (re-delivery after a restart).
- * {@code snapshot()}/{@code restore(snapshot, index)} use upstream's {@code StoreSnapshot}; restore
+ * {@code snapshot()} (or {@code versionedSnapshot()}, which also returns the index it covers) and
+ * {@code restore(snapshot, index)} use upstream's {@code StoreSnapshot}; restore
  * reports the difference to watchers as ordinary events plus a commit at {@code index}.
  *
  * <p>{@code new MemoryStore()} uses {@code LocalProposer}: index = current version + 1, applied at
@@ -50,13 +53,16 @@
  * changes reach 200 or 3/4 of the byte limit they are committed and the update lock is released
  * briefly. A callback whose changes would overflow the pending entry causes the pending part to be
  * committed first; a callback's own changes always stay in one entry. A failing callback discards
- * only its own changes; if the batch function itself throws, uncommitted changes are dropped.
+ * only its own changes; if the batch function itself throws, uncommitted changes are dropped; a
+ * failed commit drops the changes it carried (they are never proposed twice). Calling update or
+ * batch from inside an update callback throws IllegalStateException (upstream would deadlock).
  *
  * <h2>Watches</h2>
  *
  * <p>Each committed entry becomes CREATE/UPDATE/DELETE events (old and new object, version) and a
  * COMMIT event, published under the apply lock, so every watcher sees commits in log order with no
- * gaps. Each watcher has a bounded queue (default 10,000 events); the committing thread never waits:
+ * gaps. Filters run on the committing thread, so they must be cheap and must not touch the store (a
+ * filter that throws counts as not matching). Each watcher has a bounded queue (default 10,000 events); the committing thread never waits:
  * a watcher whose queue is full is dropped, its queue freed, and its next poll/take throws
  * WatcherTooSlow. {@code viewAndWatch} captures the root and registers the watcher under the apply
  * lock, so the subscription starts exactly after the snapshot. The most recent committed events

@@ -197,4 +197,32 @@ class MemoryStoreIndexTest {
     assertThat(count.apply(By.nodeId("n7"))).isEqualTo(200);
     assertThat(count.apply(By.slot("big", 1234))).isEqualTo(1);
   }
+
+  @Test
+  void findsTasksAndServicesByRuntime() {
+    store.update(tx -> {
+      tx.create(Table.TASKS, task("c1", "s", "n", 1).toBuilder()
+          .setSpec(TaskSpec.newBuilder().setContainer(ContainerSpec.getDefaultInstance())).build());
+      tx.create(Table.TASKS, task("g1", "s", "n", 2).toBuilder()
+          .setSpec(TaskSpec.newBuilder().setGeneric(dev.swarmkit.api.GenericRuntimeSpec.newBuilder().setKind("Plugin")))
+          .build());
+    });
+    assertThat(ids(Table.TASKS, By.runtime("container"))).containsExactly("c1", "t4");
+    assertThat(ids(Table.TASKS, By.runtime("plugin"))).containsExactly("g1");
+  }
+
+  @Test
+  void findsTasksByVolumeAttachmentAndVolumesByGroupAndDriver() {
+    store.update(tx -> {
+      tx.create(Table.TASKS, task("v1", "s", "n", 1).toBuilder()
+          .addVolumes(dev.swarmkit.api.VolumeAttachment.newBuilder().setId("vol1")).build());
+      dev.swarmkit.api.Volume v = Fixtures.volume("vol1", "data");
+      tx.create(Table.VOLUMES, v.toBuilder().setSpec(v.getSpec().toBuilder().setGroup("fast")
+          .setDriver(dev.swarmkit.api.Driver.newBuilder().setName("csi-x"))).build());
+    });
+    assertThat(ids(Table.TASKS, By.volumeAttachment("vol1"))).containsExactly("v1");
+    assertThat(ids(Table.VOLUMES, By.volumeGroup("fast"))).containsExactly("vol1");
+    assertThat(ids(Table.VOLUMES, By.driver("csi-x"))).containsExactly("vol1");
+    assertThat(ids(Table.VOLUMES, By.name("DATA"))).containsExactly("vol1");
+  }
 }

@@ -128,10 +128,14 @@ class MemoryStoreReplicationTest {
     MemoryStore source = new MemoryStore();
     someWrites(source);
     source.update(tx -> tx.create(Table.SECRETS, Fixtures.secret("x1", "pw")));
-    StoreSnapshot snapshot = source.snapshot();
+    MemoryStore.VersionedSnapshot taken = source.versionedSnapshot();
+    StoreSnapshot snapshot = taken.snapshot();
+    assertThat(taken.version()).isEqualTo(source.currentVersion());
+    assertThat(snapshot.getSecretsCount()).isEqualTo(1);
+    assertThat(snapshot.getNetworksCount()).isZero();
 
     MemoryStore target = new MemoryStore();
-    target.restore(snapshot, source.currentVersion());
+    target.restore(snapshot, taken.version());
     assertThat(target.snapshot()).isEqualTo(snapshot);
     assertThat(target.currentVersion()).isEqualTo(source.currentVersion());
     assertThat(target.view(tx -> tx.find(Table.TASKS, By.taskState(TaskState.RUNNING))).size()).isEqualTo(1);
@@ -163,5 +167,30 @@ class MemoryStoreReplicationTest {
     assertThat(events.get(2).kind()).isEqualTo(StoreEvent.Kind.COMMIT);
     assertThat(events.get(2).version()).isEqualTo(40);
     assertThatThrownBy(() -> store.watchFrom(1, StoreEvents.all())).isInstanceOf(StoreException.VersionTooOld.class);
+  }
+
+  @Test
+  void batchNeverProposesAChangeTwiceAfterAFailedCommit() {
+    RecordingProposer[] p = new RecordingProposer[1];
+    MemoryStore store = new MemoryStore(s -> p[0] = new RecordingProposer(s, 1), MemoryStore.Options.defaults());
+    store.batch(b -> {
+      for (int i = 0; i < 450; i++) {
+        String id = "t" + i;
+        if (i == 250) {
+          p[0].failure = new StoreException.NotLeader(null);
+        }
+        if (i == 420) {
+          p[0].failure = null;
+        }
+        try {
+          b.update(tx -> tx.create(Table.TASKS, task(id, "s", "n", 1)));
+        } catch (StoreException.NotLeader expected) {
+          // the entry holding t200..t399 was refused
+        }
+      }
+    });
+    List<String> proposed = p[0].entries.stream().flatMap(List::stream).map(a -> a.getTask().getId()).toList();
+    assertThat(proposed).doesNotHaveDuplicates();
+    assertThat(store.view(tx -> tx.all(Table.TASKS)).size()).isEqualTo(proposed.size()).isEqualTo(250);
   }
 }

@@ -356,4 +356,26 @@ class MemoryStoreTransactionTest {
     });
     assertThat(all(store, Table.EXTENSIONS)).isEmpty();
   }
+
+  @Test
+  void nestedUpdateFromInsideAnUpdateIsRefused() {
+    assertThatThrownBy(() -> store.update(tx -> {
+      tx.create(Table.NODES, node("n1", "a"));
+      store.update(inner -> inner.create(Table.NODES, node("n2", "b")));
+    })).isInstanceOf(IllegalStateException.class);
+    assertThat(all(store, Table.NODES)).isEmpty();
+  }
+
+  @Test
+  void batchFunctionThatThrowsKeepsCommittedEntriesAndDropsThePendingOnes() {
+    assertThatThrownBy(() -> store.batch(b -> {
+      for (int i = 0; i < MemoryStore.MAX_CHANGES_PER_TRANSACTION + 9; i++) {
+        String id = "n" + i;
+        b.update(tx -> tx.create(Table.NODES, node(id, id)));
+      }
+      throw new IllegalStateException("failing the current transaction");
+    })).hasMessage("failing the current transaction");
+    assertThat(all(store, Table.NODES)).hasSize(MemoryStore.MAX_CHANGES_PER_TRANSACTION);
+    assertThat(store.currentVersion()).isEqualTo(1);
+  }
 }

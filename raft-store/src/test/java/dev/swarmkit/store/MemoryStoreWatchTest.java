@@ -198,4 +198,37 @@ class MemoryStoreWatchTest {
     assertThatThrownBy(() -> store.update(tx -> tx.create(Table.NODES, node("n1", "a"))))
         .isInstanceOf(StoreException.Closed.class);
   }
+
+  @Test
+  void readersNeverSeeAHalfAppliedTransaction() throws Exception {
+    store.update(tx -> {
+      tx.create(Table.TASKS, task("a", "s", "n0", 1));
+      tx.create(Table.TASKS, task("b", "s", "n0", 2));
+    });
+    ExecutorService writer = Executors.newSingleThreadExecutor();
+    try {
+      Future<?> writes = writer.submit(() -> {
+        for (int i = 1; i <= 300; i++) {
+          String node = "n" + i;
+          store.update(tx -> {
+            for (String id : List.of("a", "b")) {
+              Task t = tx.get(Table.TASKS, id).orElseThrow();
+              tx.update(Table.TASKS, t.toBuilder().setNodeId(node).build());
+            }
+          });
+        }
+      });
+      while (!writes.isDone()) {
+        List<String> nodes = store.view(tx -> List.of(
+            tx.get(Table.TASKS, "a").orElseThrow().getNodeId(),
+            tx.get(Table.TASKS, "b").orElseThrow().getNodeId(),
+            Integer.toString(tx.find(Table.TASKS, By.nodeId(tx.get(Table.TASKS, "a").orElseThrow().getNodeId())).size())));
+        assertThat(nodes.get(0)).isEqualTo(nodes.get(1));
+        assertThat(nodes.get(2)).isEqualTo("2");
+      }
+      writes.get(30, TimeUnit.SECONDS);
+    } finally {
+      writer.shutdownNow();
+    }
+  }
 }

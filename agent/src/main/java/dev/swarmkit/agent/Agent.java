@@ -1,0 +1,209 @@
+package dev.swarmkit.agent;
+
+import dev.swarmkit.agent.exec.ExecutorException;
+import dev.swarmkit.api.AssignmentsMessage;
+import dev.swarmkit.api.EncryptionKey;
+import dev.swarmkit.api.Node;
+import dev.swarmkit.api.NodeDescription;
+import dev.swarmkit.api.Resources;
+import dev.swarmkit.api.SessionMessage;
+import dev.swarmkit.api.Task;
+import dev.swarmkit.api.WeightedPeer;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The worker agent (upstream agent.Agent): keeps a session with a manager's dispatcher, hands
+ * assignments to the {@link Worker} and reports task statuses. On any session error it closes the
+ * session and opens a new one, possibly with another manager, after a randomized exponential backoff
+ * (100ms doubling up to 8s, reset on success). One event-loop thread owns all of this state.
+ *
+ * <p>Stopping the agent stops driving tasks but leaves their containers running; a new agent on the
+ * same state directory re-adopts them.
+ */
+public final class Agent implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(Agent.class);
+  private static final int FAILURE_WEIGHT = -50;
+
+  private final AgentConfig config;
+  private final TaskDatabase db;
+  private final StatusReporter reporter = new StatusReporter();
+  private final Worker worker;
+  private final ManagerRemotes remotes;
+  private final LinkedBlockingQueue<Session.Event> events = new LinkedBlockingQueue<>();
+  private final CountDownLatch ready = new CountDownLatch(1);
+  private final Thread loop;
+  private volatile boolean stopped;
+  private volatile Node node;
+  private volatile Session session;
+  private List<EncryptionKey> keys = List.of();
+
+  public Agent(AgentConfig config) {
+    this.config = config;
+    this.db = new TaskDatabase(config.stateDir());
+    this.worker = new Worker(db, config.executor(), reporter::report);
+    this.remotes = new ManagerRemotes(config.managers());
+    this.loop = new Thread(this::run, "agent");
+  }
+
+  /** Re-adopts stored tasks and starts connecting. */
+  public void start() {
+    worker.init();
+    loop.start();
+  }
+
+  /** Waits until the first session is registered. */
+  public boolean awaitReady(Duration timeout) throws InterruptedException {
+    return ready.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** This node as the manager last described it, once a session has been established. */
+  public Optional<Node> node() {
+    return Optional.ofNullable(node);
+  }
+
+  /** The tasks this agent is driving, with their observed status. */
+  public List<Task> tasks() {
+    return worker.tasks();
+  }
+
+  /** The manager the current session is with, if any. */
+  public Optional<String> currentManager() {
+    Session s = session;
+    return s == null ? Optional.empty() : Optional.of(s.address);
+  }
+
+  /** Stops the session and the task controllers; containers keep running. */
+  public void stop() {
+    if (stopped) {
+      return;
+    }
+    stopped = true;
+    loop.interrupt();
+    try {
+      loop.join(10_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    worker.close();
+    reporter.close();
+  }
+
+  @Override
+  public void close() {
+    stop();
+  }
+
+  private void run() {
+    Duration backoff = Duration.ZERO;
+    NodeDescription description = describe();
+    String lastFailed = null;
+    session = openSession(Duration.ZERO, "", description, null);
+    try {
+      while (!stopped) {
+        Session.Event ev = events.take();
+        Session current = session;
+        if (ev.session() != current) {
+          continue; // from a session already closed
+        }
+        if (ev instanceof Session.Registered) {
+          backoff = Duration.ZERO;
+          remotes.observe(current.address, ManagerRemotes.DEFAULT_WEIGHT);
+          reporter.setSender(current::sendTaskStatuses);
+          worker.reportAll(reporter::report);
+          ready.countDown();
+          log.info("agent registered with {}", current);
+        } else if (ev instanceof Session.Message m) {
+          handleSessionMessage(m.message());
+        } else if (ev instanceof Session.Assignments a) {
+          AssignmentsMessage msg = a.message();
+          if (msg.getType() == AssignmentsMessage.Type.COMPLETE) {
+            worker.assign(msg.getChangesList());
+          } else {
+            worker.update(msg.getChangesList());
+          }
+        } else if (ev instanceof Session.Failed f) {
+          log.warn("{} failed: {}", current, f.error().toString());
+          reporter.setSender(null);
+          current.close();
+          remotes.observe(current.address, FAILURE_WEIGHT);
+          lastFailed = current.address;
+          backoff = min(config.initialBackoff().plus(backoff.multipliedBy(2)), config.maxBackoff());
+          Duration delay = Duration.ofMillis(ThreadLocalRandom.current().nextLong(Math.max(1, backoff.toMillis())));
+          session = openSession(delay, current.sessionId(), describe(), lastFailed);
+        }
+      }
+    } catch (InterruptedException e) {
+      // stopping
+    } finally {
+      Session s = session;
+      if (s != null) {
+        s.close();
+      }
+      reporter.setSender(null);
+    }
+  }
+
+  private Session openSession(Duration delay, String previousSessionId, NodeDescription description,
+      String avoid) {
+    Optional<String> address = remotes.select(avoid);
+    if (address.isEmpty()) {
+      log.error("no manager addresses known");
+    }
+    Session s = new Session(address.orElse(""), address.map(a -> config.channels().open(a)).orElse(null),
+        previousSessionId, description, delay, config.rpcTimeout(), events);
+    s.start();
+    return s;
+  }
+
+  private void handleSessionMessage(SessionMessage msg) {
+    Map<String, Long> managers = new LinkedHashMap<>();
+    for (WeightedPeer p : msg.getManagersList()) {
+      if (!p.getPeer().getAddr().isEmpty()) {
+        managers.put(p.getPeer().getAddr(), p.getWeight());
+      }
+    }
+    remotes.replace(managers);
+    if (msg.hasNode() && !msg.getNode().equals(node)) {
+      node = msg.getNode();
+      try {
+        config.executor().configure(node);
+      } catch (ExecutorException e) {
+        log.warn("node configuration failed: {}", e.getMessage());
+      }
+    }
+    if (!msg.getNetworkBootstrapKeysList().isEmpty() && !msg.getNetworkBootstrapKeysList().equals(keys)) {
+      keys = List.copyOf(msg.getNetworkBootstrapKeysList());
+      config.executor().setNetworkBootstrapKeys(keys);
+    }
+  }
+
+  /** The executor's description plus the configured generic resources. */
+  private NodeDescription describe() {
+    try {
+      NodeDescription d = config.executor().describe();
+      if (config.genericResources().isEmpty()) {
+        return d;
+      }
+      Resources res = d.getResources().toBuilder().addAllGeneric(config.genericResources()).build();
+      return d.toBuilder().setResources(res).build();
+    } catch (ExecutorException e) {
+      log.warn("node description unavailable: {}", e.getMessage());
+      return null;
+    }
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
+  }
+}

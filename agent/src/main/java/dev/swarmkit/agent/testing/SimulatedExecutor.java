@@ -1,0 +1,342 @@
+package dev.swarmkit.agent.testing;
+
+import dev.swarmkit.agent.exec.Controller;
+import dev.swarmkit.agent.exec.DependencyStore;
+import dev.swarmkit.agent.exec.Executor;
+import dev.swarmkit.agent.exec.ExecutorException;
+import dev.swarmkit.api.Config;
+import dev.swarmkit.api.EngineDescription;
+import dev.swarmkit.api.Node;
+import dev.swarmkit.api.NodeDescription;
+import dev.swarmkit.api.Platform;
+import dev.swarmkit.api.Resources;
+import dev.swarmkit.api.Secret;
+import dev.swarmkit.api.Task;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * An executor that simulates containers in memory, so orchestration can be tested at scale without
+ * Docker. Each task's behaviour (run time, exit code, failures) comes from a function, by default
+ * {@link Behavior#fromLabels}: container labels {@code swarmkit.sim.run-time} ("500ms", "2s", "1m";
+ * absent: run until stopped), {@code swarmkit.sim.exit-code}, {@code swarmkit.sim.prepare-error}
+ * (the task is rejected) and {@code swarmkit.sim.start-error} (the task fails).
+ *
+ * <p>Containers outlive agents: give a restarted agent the same executor and it finds them again.
+ */
+public final class SimulatedExecutor implements Executor {
+
+  /** How a simulated task behaves. {@code runTime} null: runs until stopped. */
+  public record Behavior(Duration runTime, int exitCode, String prepareError, String startError) {
+
+    public static Behavior runForever() {
+      return new Behavior(null, 0, null, null);
+    }
+
+    public static Behavior exitAfter(Duration runTime, int exitCode) {
+      return new Behavior(runTime, exitCode, null, null);
+    }
+
+    public static Behavior rejectOnPrepare(String error) {
+      return new Behavior(null, 0, error, null);
+    }
+
+    public static Behavior failOnStart(String error) {
+      return new Behavior(null, 0, null, error);
+    }
+
+    /** Reads the {@code swarmkit.sim.*} container labels of the task. */
+    public static Behavior fromLabels(Task task) {
+      Map<String, String> labels = task.getSpec().getContainer().getLabelsMap();
+      String runTime = labels.get("swarmkit.sim.run-time");
+      return new Behavior(runTime == null ? null : parseDuration(runTime),
+          Integer.parseInt(labels.getOrDefault("swarmkit.sim.exit-code", "0")),
+          labels.get("swarmkit.sim.prepare-error"), labels.get("swarmkit.sim.start-error"));
+    }
+
+    private static Duration parseDuration(String s) {
+      String v = s.trim();
+      if (v.endsWith("ms")) {
+        return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
+      }
+      if (v.endsWith("s")) {
+        return Duration.ofMillis((long) (Double.parseDouble(v.substring(0, v.length() - 1)) * 1000));
+      }
+      if (v.endsWith("m")) {
+        return Duration.ofSeconds(Long.parseLong(v.substring(0, v.length() - 1)) * 60);
+      }
+      return Duration.ofMillis(Long.parseLong(v));
+    }
+  }
+
+  /** One simulated container's state. */
+  public enum State {
+    CREATED,
+    RUNNING,
+    EXITED
+  }
+
+  private static final ScheduledExecutorService EXITS = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "simulated-exits");
+    t.setDaemon(true);
+    return t;
+  });
+
+  private final String hostname;
+  private final Function<Task, Behavior> behaviors;
+  private final Map<String, SimulatedContainer> containers = new ConcurrentHashMap<>();
+  private final Map<String, Integer> starts = new ConcurrentHashMap<>();
+  private final InMemoryDependencies dependencies = new InMemoryDependencies();
+  private volatile Node node;
+
+  public SimulatedExecutor(String hostname, Function<Task, Behavior> behaviors) {
+    this.hostname = hostname;
+    this.behaviors = behaviors;
+  }
+
+  public SimulatedExecutor(String hostname) {
+    this(hostname, Behavior::fromLabels);
+  }
+
+  @Override
+  public NodeDescription describe() {
+    return NodeDescription.newBuilder()
+        .setHostname(hostname)
+        .setPlatform(Platform.newBuilder().setOs("linux").setArchitecture("x86_64"))
+        .setResources(Resources.newBuilder().setNanoCpus(4_000_000_000L).setMemoryBytes(8L << 30))
+        .setEngine(EngineDescription.newBuilder().setEngineVersion("simulated"))
+        .build();
+  }
+
+  @Override
+  public void configure(Node node) {
+    this.node = node;
+  }
+
+  /** The node object last passed down by the agent. */
+  public Optional<Node> configuredNode() {
+    return Optional.ofNullable(node);
+  }
+
+  @Override
+  public Controller controller(Task task) {
+    return new SimulatedController(task);
+  }
+
+  @Override
+  public DependencyStore dependencies() {
+    return dependencies;
+  }
+
+  /** The task's container state, if it exists. */
+  public Optional<State> state(String taskId) {
+    SimulatedContainer c = containers.get(taskId);
+    return c == null ? Optional.empty() : Optional.of(c.state());
+  }
+
+  /** How many times the task's container was started (restarts and duplicates show here). */
+  public int startCount(String taskId) {
+    return starts.getOrDefault(taskId, 0);
+  }
+
+  /** IDs of tasks whose container is running. */
+  public List<String> running() {
+    return containers.entrySet().stream().filter(e -> e.getValue().state() == State.RUNNING)
+        .map(Map.Entry::getKey).sorted().toList();
+  }
+
+  /** Makes a running container exit now, as if its process ended. */
+  public void exit(String taskId, int exitCode) {
+    SimulatedContainer c = containers.get(taskId);
+    if (c != null) {
+      c.exit(exitCode);
+    }
+  }
+
+  /** Removes a container behind the agent's back (for adoption tests). */
+  public void destroy(String taskId) {
+    SimulatedContainer c = containers.remove(taskId);
+    if (c != null) {
+      c.exit(137);
+    }
+  }
+
+  public Optional<Secret> secret(String id) {
+    return dependencies.secret(id);
+  }
+
+  public Optional<Config> config(String id) {
+    return dependencies.config(id);
+  }
+
+  private final class SimulatedController implements Controller {
+    private volatile Task task;
+
+    SimulatedController(Task task) {
+      this.task = task;
+    }
+
+    @Override
+    public void update(Task newer) {
+      this.task = newer;
+    }
+
+    @Override
+    public void prepare() throws ExecutorException {
+      if (containers.containsKey(task.getId())) {
+        throw new ExecutorException.AlreadyDone("container already exists");
+      }
+      Behavior b = behaviors.apply(task);
+      if (b.prepareError() != null) {
+        throw new ExecutorException.Rejected(b.prepareError(), null);
+      }
+      containers.putIfAbsent(task.getId(), new SimulatedContainer(b));
+    }
+
+    @Override
+    public void start() throws ExecutorException {
+      SimulatedContainer c = container();
+      if (c.state() != State.CREATED) {
+        throw new ExecutorException.AlreadyDone("container already started");
+      }
+      if (c.behavior.startError() != null) {
+        c.exit(128);
+        throw new ExecutorException(c.behavior.startError());
+      }
+      c.start();
+      starts.merge(task.getId(), 1, Integer::sum);
+      if (c.behavior.runTime() != null) {
+        EXITS.schedule(() -> c.exit(c.behavior.exitCode()), c.behavior.runTime().toMillis(),
+            TimeUnit.MILLISECONDS);
+      }
+    }
+
+    @Override
+    public void waitExit() throws ExecutorException, InterruptedException {
+      int code = container().awaitExit();
+      if (code != 0) {
+        throw new ExecutorException.ExitError(code);
+      }
+    }
+
+    @Override
+    public void shutdown() throws ExecutorException {
+      SimulatedContainer c = containers.get(task.getId());
+      if (c != null) {
+        c.exit(0);
+      }
+    }
+
+    @Override
+    public void terminate() {
+      SimulatedContainer c = containers.get(task.getId());
+      if (c != null) {
+        c.exit(137);
+      }
+    }
+
+    @Override
+    public void remove() {
+      SimulatedContainer c = containers.remove(task.getId());
+      if (c != null) {
+        c.exit(137);
+      }
+    }
+
+    @Override
+    public ContainerState inspect() {
+      SimulatedContainer c = containers.get(task.getId());
+      if (c == null) {
+        return ContainerState.ABSENT;
+      }
+      return switch (c.state()) {
+        case CREATED -> ContainerState.CREATED;
+        case RUNNING -> ContainerState.RUNNING;
+        case EXITED -> ContainerState.EXITED;
+      };
+    }
+
+    private SimulatedContainer container() throws ExecutorException {
+      SimulatedContainer c = containers.get(task.getId());
+      if (c == null) {
+        throw new ExecutorException("No such container: " + task.getId());
+      }
+      return c;
+    }
+  }
+
+  private static final class SimulatedContainer {
+    final Behavior behavior;
+    private State state = State.CREATED;
+    private int exitCode;
+
+    SimulatedContainer(Behavior behavior) {
+      this.behavior = behavior;
+    }
+
+    synchronized State state() {
+      return state;
+    }
+
+    synchronized void start() {
+      state = State.RUNNING;
+    }
+
+    synchronized void exit(int code) {
+      if (state != State.EXITED) {
+        state = State.EXITED;
+        exitCode = code;
+        notifyAll();
+      }
+    }
+
+    synchronized int awaitExit() throws InterruptedException {
+      while (state != State.EXITED) {
+        wait();
+      }
+      return exitCode;
+    }
+  }
+
+  private static final class InMemoryDependencies implements DependencyStore {
+    private final Map<String, Secret> secrets = new ConcurrentHashMap<>();
+    private final Map<String, Config> configs = new ConcurrentHashMap<>();
+
+    @Override
+    public Optional<Secret> secret(String id) {
+      return Optional.ofNullable(secrets.get(id));
+    }
+
+    @Override
+    public Optional<Config> config(String id) {
+      return Optional.ofNullable(configs.get(id));
+    }
+
+    @Override
+    public void putSecret(Secret secret) {
+      secrets.put(secret.getId(), secret);
+    }
+
+    @Override
+    public void putConfig(Config config) {
+      configs.put(config.getId(), config);
+    }
+
+    @Override
+    public void removeSecret(String id) {
+      secrets.remove(id);
+    }
+
+    @Override
+    public void removeConfig(String id) {
+      configs.remove(id);
+    }
+  }
+}

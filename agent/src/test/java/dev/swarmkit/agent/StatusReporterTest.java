@@ -1,0 +1,58 @@
+package dev.swarmkit.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.swarmkit.api.TaskState;
+import dev.swarmkit.api.TaskStatus;
+import dev.swarmkit.api.UpdateTaskStatusRequest.TaskStatusUpdate;
+import io.grpc.Status;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class StatusReporterTest {
+
+  static TaskStatus status(TaskState s) {
+    return TaskStatus.newBuilder().setState(s).build();
+  }
+
+  @Test
+  void holdsStatusesUntilASessionExistsAndKeepsOnlyTheNewestState() {
+    List<List<TaskStatusUpdate>> sent = new CopyOnWriteArrayList<>();
+    try (StatusReporter reporter = new StatusReporter()) {
+      reporter.report("a", status(TaskState.PREPARING));
+      reporter.report("a", status(TaskState.RUNNING));
+      reporter.report("a", status(TaskState.READY)); // older than RUNNING: dropped
+      reporter.report("b", status(TaskState.ACCEPTED));
+
+      reporter.setSender(sent::add);
+
+      await().atMost(Duration.ofSeconds(5)).until(() -> !sent.isEmpty());
+      assertThat(sent.get(0)).extracting(u -> u.getTaskId() + ":" + u.getStatus().getState())
+          .containsExactly("a:RUNNING", "b:ACCEPTED");
+    }
+  }
+
+  @Test
+  void retriesAfterAFailedSend() {
+    AtomicInteger attempts = new AtomicInteger();
+    List<TaskStatusUpdate> delivered = new CopyOnWriteArrayList<>();
+    try (StatusReporter reporter = new StatusReporter()) {
+      reporter.setSender(batch -> {
+        if (attempts.incrementAndGet() == 1) {
+          throw Status.UNAVAILABLE.asRuntimeException();
+        }
+        delivered.addAll(batch);
+      });
+
+      reporter.report("a", status(TaskState.RUNNING));
+
+      await().atMost(Duration.ofSeconds(5)).until(() -> !delivered.isEmpty());
+      assertThat(delivered).extracting(TaskStatusUpdate::getTaskId).containsExactly("a");
+      assertThat(attempts.get()).isGreaterThanOrEqualTo(2);
+    }
+  }
+}

@@ -1,0 +1,128 @@
+package dev.swarmkit.ca;
+
+import dev.swarmkit.api.plugin.PluginProto;
+import dev.swarmkit.api.plugin.TLSAuthorization;
+import io.grpc.Context;
+import io.grpc.Contexts;
+import io.grpc.Grpc;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import io.grpc.protobuf.ProtoMethodDescriptorSupplier;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Enforces each method's {@code (docker.protobuf.plugin.tls_authorization)} option, as upstream's
+ * generated authenticated wrappers: insecure methods are open; the others need a client certificate
+ * that chains to the swarm root (and was valid when the TLS session was established, as Go verifies
+ * at handshake), whose OU is one of the method's roles, whose O is this cluster, and whose node was
+ * not removed. Methods without the option are refused. The verified {@link NodeIdentity} is exposed
+ * through {@link CallerIdentity}.
+ */
+public final class AuthorizationInterceptor implements ServerInterceptor {
+
+  private static final Logger log = LoggerFactory.getLogger(AuthorizationInterceptor.class);
+  private static final TLSAuthorization NO_POLICY = TLSAuthorization.getDefaultInstance();
+
+  private final Supplier<RootCA> root;
+  private final String clusterId;
+  private final RemovedNodes removedNodes;
+  private final Map<String, TLSAuthorization> policies = new ConcurrentHashMap<>();
+
+  public AuthorizationInterceptor(Supplier<RootCA> root, String clusterId, RemovedNodes removedNodes) {
+    this.root = root;
+    this.clusterId = clusterId;
+    this.removedNodes = removedNodes;
+  }
+
+  /** Authorizes against the root and cluster of this node's own certificate. */
+  public static AuthorizationInterceptor forNode(SecurityConfig security, RemovedNodes removedNodes) {
+    return new AuthorizationInterceptor(security::rootCA, security.identity().clusterId(), removedNodes);
+  }
+
+  @Override
+  public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(ServerCall<ReqT, RespT> call, Metadata headers,
+      ServerCallHandler<ReqT, RespT> next) {
+    MethodDescriptor<ReqT, RespT> method = call.getMethodDescriptor();
+    TLSAuthorization policy = policies.computeIfAbsent(method.getFullMethodName(), n -> policyOf(method));
+    Verified caller = verify(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION));
+
+    if (policy.getInsecure()) {
+      Context context = caller.identity.map(id -> Context.current().withValue(CallerIdentity.KEY, id))
+          .orElse(Context.current());
+      return Contexts.interceptCall(context, call, headers, next);
+    }
+    String denial;
+    if (policy == NO_POLICY || policy.getRolesCount() == 0) {
+      denial = "Permission denied: no TLS authorization policy for method " + method.getFullMethodName();
+    } else if (caller.identity.isEmpty()) {
+      denial = caller.error;
+    } else if (!policy.getRolesList().contains(caller.identity.get().role())) {
+      denial = "Permission denied: remote certificate not part of OUs: " + policy.getRolesList();
+    } else {
+      Context context = Context.current().withValue(CallerIdentity.KEY, caller.identity.get());
+      return Contexts.interceptCall(context, call, headers, next);
+    }
+    log.debug("refusing {}: {}", method.getFullMethodName(), denial);
+    call.close(Status.PERMISSION_DENIED.withDescription(denial), new Metadata());
+    return new ServerCall.Listener<>() {};
+  }
+
+  private record Verified(Optional<NodeIdentity> identity, String error) {
+    static Verified denied(String error) {
+      return new Verified(Optional.empty(), error);
+    }
+  }
+
+  private Verified verify(SSLSession session) {
+    if (session == null) {
+      return Verified.denied("Permission denied: request is not using TLS");
+    }
+    Certificate[] chain;
+    try {
+      chain = session.getPeerCertificates();
+    } catch (SSLPeerUnverifiedException e) {
+      return Verified.denied("Permission denied: no client certificates in request");
+    }
+    if (chain.length == 0 || !(chain[0] instanceof X509Certificate leaf)) {
+      return Verified.denied("Permission denied: no client certificates in request");
+    }
+    try {
+      root.get().verify(leaf, Instant.ofEpochMilli(session.getCreationTime()));
+    } catch (CertificateException e) {
+      return Verified.denied("Permission denied: invalid client certificate: " + e.getMessage());
+    }
+    NodeIdentity identity = NodeIdentity.fromCertificate(leaf);
+    if (removedNodes.isRemoved(identity.nodeId())) {
+      return Verified.denied("Permission denied: node " + identity.nodeId() + " was removed from swarm");
+    }
+    if (!clusterId.equals(identity.clusterId())) {
+      return Verified.denied("Permission denied: remote certificate not part of organization: " + clusterId);
+    }
+    return new Verified(Optional.of(identity), null);
+  }
+
+  private static TLSAuthorization policyOf(MethodDescriptor<?, ?> method) {
+    if (method.getSchemaDescriptor() instanceof ProtoMethodDescriptorSupplier supplier) {
+      var options = supplier.getMethodDescriptor().getOptions();
+      if (options.hasExtension(PluginProto.tlsAuthorization)) {
+        return options.getExtension(PluginProto.tlsAuthorization);
+      }
+    }
+    return NO_POLICY;
+  }
+}

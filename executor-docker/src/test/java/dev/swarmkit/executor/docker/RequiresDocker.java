@@ -1,0 +1,16 @@
+package dev.swarmkit.executor.docker;
+
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Marks tests that need a running Docker engine and the local test image. Without them the tests
+ * fail when {@code CI=true} and are skipped (with the reason) otherwise; see {@link DockerEngineCheck}.
+ */
+@Target({ElementType.TYPE, ElementType.METHOD})
+@Retention(RetentionPolicy.RUNTIME)
+@ExtendWith(DockerEngineCheck.class)
+public @interface RequiresDocker {}

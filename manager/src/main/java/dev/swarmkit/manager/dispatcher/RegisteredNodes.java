@@ -1,0 +1,225 @@
+package dev.swarmkit.manager.dispatcher;
+
+import dev.swarmkit.identity.Identity;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The nodes holding a session with this dispatcher (upstream's nodeStore), each with a heartbeat
+ * deadline. A node that misses its deadline has its expiry action run on the timer thread.
+ */
+final class RegisteredNodes {
+
+  /** Registrations allowed per rate-limit window, as upstream. */
+  static final int RATE_LIMIT_COUNT = 3;
+
+  private final ScheduledExecutorService timers;
+  private final Map<String, RegisteredNode> nodes = new HashMap<>();
+  private PeriodChooser periodChooser;
+  private int graceMultiplier;
+  private final Duration rateLimitPeriod;
+
+  RegisteredNodes(ScheduledExecutorService timers, PeriodChooser periodChooser, int graceMultiplier,
+      Duration rateLimitPeriod) {
+    this.timers = timers;
+    this.periodChooser = periodChooser;
+    this.graceMultiplier = graceMultiplier;
+    this.rateLimitPeriod = rateLimitPeriod;
+  }
+
+  synchronized void updatePeriod(PeriodChooser chooser, int multiplier) {
+    this.periodChooser = chooser;
+    this.graceMultiplier = multiplier;
+  }
+
+  synchronized Duration choosePeriod() {
+    return periodChooser.choose();
+  }
+
+  /**
+   * Tracks a node known from the store but without a session yet (after a leader change). It gets
+   * twice the normal grace period to come back before {@code onExpire} marks it down.
+   */
+  synchronized void addUnknown(String nodeId, Runnable onExpire) {
+    RegisteredNode old = nodes.remove(nodeId);
+    if (old != null) {
+      old.stopTimer();
+    }
+    RegisteredNode rn = new RegisteredNode(nodeId, null, Instant.EPOCH, 0);
+    nodes.put(nodeId, rn);
+    rn.arm(periodChooser.choose().multipliedBy(2L * graceMultiplier), onExpire);
+  }
+
+  /** Upstream's CheckRateLimit: more than 3 registrations within the window are refused. */
+  synchronized void checkRateLimit(String nodeId) {
+    RegisteredNode existing = nodes.get(nodeId);
+    if (existing == null) {
+      return;
+    }
+    Instant now = Instant.now();
+    if (Duration.between(existing.registered, now).compareTo(rateLimitPeriod) > 0) {
+      existing.attempts = 0;
+    }
+    existing.attempts++;
+    if (existing.attempts > RATE_LIMIT_COUNT) {
+      throw new StatusRuntimeException(Status.UNAVAILABLE.withDescription(
+          "node " + nodeId + " exceeded rate limit count of registrations"));
+    }
+    existing.registered = now;
+  }
+
+  /**
+   * Registers a new session for the node, replacing (and ending) any previous one. The node must
+   * heartbeat within the grace period or {@code onExpire} runs.
+   */
+  synchronized RegisteredNode add(String nodeId, Runnable onExpire) {
+    int attempts = 0;
+    Instant registered = null;
+    RegisteredNode old = nodes.remove(nodeId);
+    if (old != null) {
+      attempts = old.attempts;
+      registered = old.registered.equals(Instant.EPOCH) ? null : old.registered;
+      old.stopTimer();
+      old.end(Status.INVALID_ARGUMENT.withDescription("session invalid"));
+    }
+    RegisteredNode rn = new RegisteredNode(nodeId, Identity.newId(),
+        registered == null ? Instant.now() : registered, attempts);
+    nodes.put(nodeId, rn);
+    rn.arm(periodChooser.choose().multipliedBy(graceMultiplier), onExpire);
+    return rn;
+  }
+
+  /** The node's live session; NOT_FOUND if unregistered, INVALID_ARGUMENT if another session. */
+  synchronized RegisteredNode getWithSession(String nodeId, String sessionId) {
+    RegisteredNode rn = nodes.get(nodeId);
+    if (rn == null) {
+      throw new StatusRuntimeException(Status.NOT_FOUND.withDescription("node not registered"));
+    }
+    if (sessionId == null || sessionId.isEmpty() || !sessionId.equals(rn.sessionId)) {
+      throw new StatusRuntimeException(Status.INVALID_ARGUMENT.withDescription("session invalid"));
+    }
+    return rn;
+  }
+
+  synchronized RegisteredNode get(String nodeId) {
+    return nodes.get(nodeId);
+  }
+
+  /** Records a heartbeat, pushing the deadline out; returns the period the node should wait. */
+  synchronized Duration heartbeat(String nodeId, String sessionId) {
+    RegisteredNode rn = getWithSession(nodeId, sessionId);
+    Duration period = periodChooser.choose();
+    rn.rearm(period.multipliedBy(graceMultiplier));
+    return period;
+  }
+
+  /** Forgets the node; its session (if any) ends with {@code reason}. */
+  synchronized RegisteredNode delete(String nodeId, Status reason) {
+    RegisteredNode rn = nodes.remove(nodeId);
+    if (rn != null) {
+      rn.stopTimer();
+      rn.end(reason);
+    }
+    return rn;
+  }
+
+  /** Stops all timers and ends all sessions, as when the dispatcher stops. */
+  synchronized void clean(Status reason) {
+    for (RegisteredNode rn : nodes.values()) {
+      rn.stopTimer();
+      rn.end(reason);
+    }
+    nodes.clear();
+  }
+
+  synchronized List<RegisteredNode> withSessions() {
+    List<RegisteredNode> out = new ArrayList<>();
+    for (RegisteredNode rn : nodes.values()) {
+      if (rn.sessionId != null) {
+        out.add(rn);
+      }
+    }
+    return out;
+  }
+
+  synchronized int size() {
+    return nodes.size();
+  }
+
+  /** One node's registration: session ID, heartbeat deadline and the signals to its stream. */
+  final class RegisteredNode {
+    final String nodeId;
+    final String sessionId;
+    private final java.util.List<SessionSignals> streams = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile Status ended;
+    private Instant registered;
+    private int attempts;
+    private ScheduledFuture<?> deadline;
+    private Runnable onExpire;
+
+    private RegisteredNode(String nodeId, String sessionId, Instant registered, int attempts) {
+      this.nodeId = nodeId;
+      this.sessionId = sessionId;
+      this.registered = registered;
+      this.attempts = attempts;
+    }
+
+    private void arm(Duration timeout, Runnable expire) {
+      this.onExpire = expire;
+      rearm(timeout);
+    }
+
+    private void rearm(Duration timeout) {
+      stopTimer();
+      deadline = timers.schedule(this::expired, timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    private void expired() {
+      synchronized (RegisteredNodes.this) {
+        // A heartbeat may have re-armed the timer after this run was already due.
+        if (nodes.get(nodeId) != this || deadline == null || deadline.getDelay(TimeUnit.NANOSECONDS) > 0) {
+          return;
+        }
+      }
+      onExpire.run();
+    }
+
+    private void stopTimer() {
+      if (deadline != null) {
+        deadline.cancel(false);
+      }
+    }
+
+    private void end(Status reason) {
+      ended = reason;
+      streams.forEach(s -> s.end(reason));
+    }
+
+    /** Connects a Session stream to this registration's change and end signals. */
+    void attach(SessionSignals stream) {
+      streams.add(stream);
+      Status reason = ended;
+      if (reason != null) {
+        stream.end(reason);
+      }
+    }
+
+    void detach(SessionSignals stream) {
+      streams.remove(stream);
+    }
+
+    /** Asks the node's Session streams to send a fresh message. */
+    void changed() {
+      streams.forEach(SessionSignals::changed);
+    }
+  }
+}

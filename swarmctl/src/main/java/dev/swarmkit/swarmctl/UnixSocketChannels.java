@@ -1,0 +1,67 @@
+package dev.swarmkit.swarmctl;
+
+import io.grpc.ManagedChannel;
+import io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.NettyChannelBuilder;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.EpollDomainSocketChannel;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
+
+/**
+ * Opens gRPC channels to a manager's control socket. Like upstream swarmctl, the connection uses TLS
+ * but neither presents a client certificate nor verifies the server: whoever can open the socket file
+ * is trusted, so the socket's file permissions are the access control.
+ */
+public final class UnixSocketChannels {
+    /** The server name upstream's managers put in their certificates. */
+    public static final String AUTHORITY = "swarm-manager";
+
+    private UnixSocketChannels() {
+    }
+
+    /** A channel with its own event loop; closing it shuts both down. */
+    public record Connection(ManagedChannel channel, EventLoopGroup eventLoop) implements AutoCloseable {
+        @Override
+        public void close() {
+            channel.shutdownNow();
+            try {
+                channel.awaitTermination(2, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            eventLoop.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+        }
+    }
+
+    @SuppressWarnings("deprecation") // EpollEventLoopGroup still works on Netty 4.2 and keeps this explicit
+    public static Connection open(String socketPath, boolean plaintext) {
+        EventLoopGroup eventLoop = new EpollEventLoopGroup(1);
+        NettyChannelBuilder builder = NettyChannelBuilder.forAddress(new DomainSocketAddress(socketPath))
+                .eventLoopGroup(eventLoop)
+                .channelType(EpollDomainSocketChannel.class)
+                .overrideAuthority(AUTHORITY)
+                .maxInboundMessageSize(128 * 1024 * 1024);
+        if (plaintext) {
+            builder.usePlaintext();
+        } else {
+            builder.sslContext(insecureClientContext());
+        }
+        return new Connection(builder.build(), eventLoop);
+    }
+
+    static SslContext insecureClientContext() {
+        try {
+            return GrpcSslContexts.forClient()
+                    .trustManager(InsecureTrustManagerFactory.INSTANCE)
+                    .endpointIdentificationAlgorithm(null)
+                    .build();
+        } catch (SSLException e) {
+            throw new IllegalStateException("cannot set up TLS for the control socket: " + e.getMessage(), e);
+        }
+    }
+}

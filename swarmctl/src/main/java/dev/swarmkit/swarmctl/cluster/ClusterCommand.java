@@ -1,0 +1,237 @@
+package dev.swarmkit.swarmctl.cluster;
+
+import dev.swarmkit.api.CAConfig;
+import dev.swarmkit.api.Cluster;
+import dev.swarmkit.api.ClusterSpec;
+import dev.swarmkit.api.Driver;
+import dev.swarmkit.api.ExternalCA;
+import dev.swarmkit.api.GetUnlockKeyRequest;
+import dev.swarmkit.api.GetUnlockKeyResponse;
+import dev.swarmkit.api.KeyRotation;
+import dev.swarmkit.api.ListClustersRequest;
+import dev.swarmkit.api.UpdateClusterRequest;
+import dev.swarmkit.swarmctl.CliException;
+import dev.swarmkit.swarmctl.JsonOutput;
+import dev.swarmkit.swarmctl.LogDriverFlags;
+import dev.swarmkit.swarmctl.Session;
+import dev.swarmkit.swarmctl.SwarmctlCommand;
+import dev.swarmkit.swarmctl.Tables;
+import dev.swarmkit.swarmctl.text.GoDurations;
+import dev.swarmkit.swarmctl.text.TabWriter;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "cluster", description = "Inspect and configure the swarm's cluster object.",
+        subcommands = {ClusterCommand.Inspect.class, ClusterCommand.Ls.class, ClusterCommand.Update.class,
+            ClusterCommand.UnlockKey.class})
+public final class ClusterCommand {
+
+    @Command(name = "inspect", description = "Show a cluster's settings and join tokens.")
+    static final class Inspect extends SwarmctlCommand {
+        @Mixin
+        JsonOutput format;
+        @Parameters(paramLabel = "<cluster>", arity = "0..*")
+        List<String> args;
+
+        @Override
+        protected void run(Session session) {
+            String input = exactlyOne(args, "cluster name missing", "inspect command takes exactly 1 argument");
+            Cluster cluster = session.lookup().cluster(input);
+            if (format.enabled()) {
+                JsonOutput.printOne(session.out(), cluster);
+                return;
+            }
+            session.out().print(summary(cluster));
+        }
+
+        static String summary(Cluster cluster) {
+            StringBuilder out = new StringBuilder();
+            TabWriter w = TabWriter.forSummary(out);
+            ClusterSpec spec = cluster.getSpec();
+            if (!cluster.getId().isEmpty()) {
+                w.printf("ID\t: %s\n", cluster.getId());
+            }
+            if (!spec.getAnnotations().getName().isEmpty()) {
+                w.printf("Name\t: %s\n", spec.getAnnotations().getName());
+            }
+            w.println("Orchestration settings:");
+            w.printf("  Task history entries: %d\n", spec.getOrchestration().getTaskHistoryRetentionLimit());
+            if (spec.getDispatcher().hasHeartbeatPeriod()) {
+                w.println("Dispatcher settings:");
+                w.printf("  Dispatcher heartbeat period: %s\n",
+                        GoDurations.format(spec.getDispatcher().getHeartbeatPeriod()));
+            }
+            w.println("Certificate Authority settings:");
+            CAConfig ca = spec.getCaConfig();
+            if (ca.hasNodeCertExpiry()) {
+                w.printf("  Certificate Validity Duration: %s\n", GoDurations.format(ca.getNodeCertExpiry()));
+            }
+            if (ca.getExternalCasCount() > 0) {
+                w.println("  External CAs:");
+                for (ExternalCA external : ca.getExternalCasList()) {
+                    w.printf("    %s: %s\n", external.getProtocol().name(), external.getUrl());
+                }
+            }
+            w.println("  Join Tokens:");
+            w.println("    Worker: " + cluster.getRootCa().getJoinTokens().getWorker());
+            w.println("    Manager: " + cluster.getRootCa().getJoinTokens().getManager());
+            if (spec.getTaskDefaults().hasLogDriver()) {
+                Driver driver = spec.getTaskDefaults().getLogDriver();
+                w.printf("Default Log Driver\t: %s\n", driver.getName());
+                for (Map.Entry<String, String> option : new TreeMap<>(driver.getOptionsMap()).entrySet()) {
+                    if (option.getValue().isEmpty()) {
+                        w.printf("  %s\t\n", option.getKey());
+                    } else {
+                        w.printf("  %s\t: %s\n", option.getKey(), option.getValue());
+                    }
+                }
+            }
+            w.flush();
+            return out.toString();
+        }
+    }
+
+    @Command(name = "ls", description = "List clusters.")
+    static final class Ls extends SwarmctlCommand {
+        @Option(names = {"-q", "--quiet"}, description = "Print only cluster IDs")
+        boolean quiet;
+        @Mixin
+        JsonOutput format;
+        @Parameters(hidden = true)
+        List<String> args;
+
+        @Override
+        protected void run(Session session) {
+            none(args, "ls command takes no arguments");
+            List<Cluster> clusters = session.control().listClusters(ListClustersRequest.getDefaultInstance())
+                    .getClustersList();
+            if (format.enabled()) {
+                JsonOutput.printAll(session.out(), clusters);
+                return;
+            }
+            if (quiet) {
+                clusters.forEach(c -> session.out().println(c.getId()));
+                return;
+            }
+            StringBuilder out = new StringBuilder();
+            TabWriter w = TabWriter.forList(out);
+            Tables.header(w, "ID", "Name");
+            clusters.forEach(c -> w.row(c.getId(), c.getSpec().getAnnotations().getName()));
+            w.flush();
+            session.out().print(out);
+        }
+    }
+
+    @Command(name = "update", description = "Change cluster settings or rotate its secrets.")
+    static final class Update extends SwarmctlCommand {
+        @Option(names = {"--taskhistory", "--task-history"}, paramLabel = "<n>",
+                description = "How many old tasks to keep per slot or node")
+        Long taskHistory;
+        @Option(names = "--certexpiry", paramLabel = "<duration>",
+                description = "How long new node certificates stay valid, e.g. 2160h (default 2160h0m0s)")
+        String certExpiry;
+        @Option(names = "--external-ca", paramLabel = "<protocol=cfssl,url=...>",
+                description = "Signing endpoint for node certificates (repeatable)")
+        List<String> externalCas;
+        @Option(names = {"--heartbeatperiod", "--heartbeat-period"}, paramLabel = "<duration>",
+                description = "How often agents must report to the dispatcher, e.g. 5s")
+        String heartbeatPeriod;
+        @Option(names = "--rotate-join-token", paramLabel = "<worker|manager>",
+                description = "Replace the worker or the manager join token")
+        String rotateJoinToken;
+        @Option(names = "--rotate-unlock-key", description = "Replace the key that unlocks managers")
+        boolean rotateUnlockKey;
+        @Option(names = "--autolock", arity = "0..1", fallbackValue = "true", paramLabel = "<true|false>",
+                description = "Require the unlock key to restart a stopped manager")
+        Boolean autolock;
+        @Mixin
+        LogDriverFlags logDriver;
+        @Parameters(paramLabel = "<cluster>", arity = "0..*")
+        List<String> args;
+
+        @Override
+        protected void run(Session session) {
+            String input = exactlyOne(args, "cluster name missing", "update command takes exactly 1 argument");
+            KeyRotation.Builder rotation = KeyRotation.newBuilder().setManagerUnlockKey(rotateUnlockKey);
+            if (rotateJoinToken != null) {
+                switch (rotateJoinToken.toLowerCase(Locale.ROOT)) {
+                    case "worker" -> rotation.setWorkerJoinToken(true);
+                    case "manager" -> rotation.setManagerJoinToken(true);
+                    default -> throw CliException.usage(
+                            "--rotate-join-token flag must be followed by 'worker' or 'manager'");
+                }
+            }
+            Cluster cluster = session.lookup().cluster(input);
+            ClusterSpec.Builder spec = cluster.getSpec().toBuilder();
+            if (certExpiry != null) {
+                spec.getCaConfigBuilder().setNodeCertExpiry(GoDurations.toProto(duration(certExpiry)));
+            }
+            if (externalCas != null) {
+                spec.getCaConfigBuilder().clearExternalCas();
+                externalCas.forEach(text -> spec.getCaConfigBuilder().addExternalCas(ExternalCas.parse(text)));
+            }
+            if (taskHistory != null) {
+                spec.getOrchestrationBuilder().setTaskHistoryRetentionLimit(taskHistory);
+            }
+            if (heartbeatPeriod != null) {
+                spec.getDispatcherBuilder().setHeartbeatPeriod(GoDurations.toProto(duration(heartbeatPeriod)));
+            }
+            if (autolock != null) {
+                spec.getEncryptionConfigBuilder().setAutoLockManagers(autolock);
+            }
+            logDriver.parse().ifPresent(driver -> spec.getTaskDefaultsBuilder().setLogDriver(driver));
+            Cluster updated = session.control().updateCluster(UpdateClusterRequest.newBuilder()
+                    .setClusterId(cluster.getId())
+                    .setClusterVersion(cluster.getMeta().getVersion())
+                    .setSpec(spec)
+                    .setRotation(rotation)
+                    .build()).getCluster();
+            session.out().println(updated.getId());
+            if (rotateUnlockKey) {
+                UnlockKey.display(session);
+            }
+        }
+
+        private static long duration(String text) {
+            try {
+                return GoDurations.parse(text);
+            } catch (IllegalArgumentException e) {
+                throw CliException.usage(e.getMessage());
+            }
+        }
+    }
+
+    @Command(name = "unlock-key", description = "Print the key that unlocks the cluster's managers.")
+    static final class UnlockKey extends SwarmctlCommand {
+        @Parameters(paramLabel = "<cluster>", arity = "0..*")
+        List<String> args;
+
+        @Override
+        protected void run(Session session) {
+            exactlyOne(args, "cluster name missing", "unlock-key command takes exactly 1 argument");
+            display(session);
+        }
+
+        static void display(Session session) {
+            GetUnlockKeyResponse response = session.ca().getUnlockKey(GetUnlockKeyRequest.getDefaultInstance());
+            if (response.getUnlockKey().isEmpty()) {
+                session.out().println("Managers not auto-locked");
+                return;
+            }
+            session.out().println("Managers auto-locked.  Unlock key: " + humanReadableKey(response.getUnlockKey()
+                    .toByteArray()));
+        }
+
+        /** The "SWMKEY-1-" form users type into {@code swarmd --unlock}. */
+        static String humanReadableKey(byte[] key) {
+            return "SWMKEY-1-" + Base64.getEncoder().withoutPadding().encodeToString(key);
+        }
+    }
+}
