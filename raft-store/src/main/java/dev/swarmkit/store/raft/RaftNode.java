@@ -184,9 +184,17 @@ public final class RaftNode implements AutoCloseable {
    * Waits until this member has applied every entry committed before now anywhere in the cluster
    * (Ratis read index, asked of the leader when this member follows).
    *
-   * @throws StoreException.NotLeader no leader is known to serve the read index
+   * @throws StoreException.NotLeader no leader became known within the propose timeout
    */
   public void readIndex() {
+    // Right after a start or an election no leader is known yet; give one the usual time to appear.
+    long deadline = System.nanoTime() + config.proposeTimeout().toNanos();
+    while (leaderId().isEmpty()) {
+      if (System.nanoTime() > deadline) {
+        throw new StoreException.NotLeader(null);
+      }
+      sleep(20);
+    }
     RaftClientRequest request = request(Message.EMPTY, RaftClientRequest.readRequestType());
     check(await(submit(request), config.proposeTimeout()));
   }
@@ -488,6 +496,11 @@ public final class RaftNode implements AutoCloseable {
     }
     return membership.get(raftIdOf(id)).map(RaftMember::getNodeId).filter(s -> !s.isEmpty())
         .orElse(id.toString());
+  }
+
+  /** The oldest index still in the local log (past it, entries were compacted into a snapshot). */
+  long firstLogIndex() {
+    return division().map(d -> d.getRaftLog().getStartIndex()).orElse(-1L);
   }
 
   // ---- IDs ---------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
 import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+import org.apache.ratis.util.LifeCycle;
 import org.apache.ratis.util.MD5FileUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,13 +69,25 @@ final class StoreStateMachine extends BaseStateMachine {
   @Override
   public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
     super.initialize(server, groupId, raftStorage);
+    getLifeCycle().transition(LifeCycle.State.STARTING);
     storage.init(raftStorage);
     load(storage.getLatestSnapshot());
+    getLifeCycle().transition(LifeCycle.State.RUNNING);
   }
 
+  /** Ratis pauses the state machine while it installs a snapshot received from the leader. */
+  @Override
+  public void pause() {
+    getLifeCycle().transition(LifeCycle.State.PAUSING);
+    getLifeCycle().transition(LifeCycle.State.PAUSED);
+  }
+
+  /** After a snapshot install: replace the store with the installed snapshot and resume. */
   @Override
   public void reinitialize() throws IOException {
+    getLifeCycle().transition(LifeCycle.State.STARTING);
     load(storage.loadLatestSnapshot());
+    getLifeCycle().transition(LifeCycle.State.RUNNING);
   }
 
   private void load(SingleFileSnapshotInfo info) throws IOException {
