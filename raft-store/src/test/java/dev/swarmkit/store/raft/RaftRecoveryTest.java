@@ -123,4 +123,33 @@ class RaftRecoveryTest {
       assertThat(leader.members()).hasSize(3);
     }
   }
+
+  @Test
+  void forcingANewClusterFromOneSurvivorKeepsItsDataAndTakesNewMembers() throws Exception {
+    try (TestCluster c = TestCluster.start(dir, 3, RaftRecoveryTest::compacting)) {
+      createMany(c, "f-", 15);
+      c.awaitEverywhere("f-14");
+      for (int i = 0; i < 3; i++) {
+        c.stop(i);
+      }
+      RaftNode forced = RaftNode.forceNewCluster(c.configs.get(1), dev.swarmkit.store.MemoryStore.Options.defaults());
+      c.nodes.set(1, forced);
+      assertThat(forced.isLeader()).isTrue();
+      assertThat(forced.members()).extracting(dev.swarmkit.api.RaftMember::getNodeId).containsExactly("node-1");
+      assertHasAll(forced, "f-", 15);
+
+      c.createOnLeader("forced-write");
+      int added = c.addNew();
+      assertHasAll(c.node(added), "f-", 15);
+      assertThat(TestCluster.has(c.node(added), "forced-write")).isTrue();
+      // the old members were removed for good
+      RaftConfig old = c.configs.get(0);
+      assertThatThrownBy(() -> forced.addMember(old.raftId(), old.nodeId(), old.advertiseAddress()))
+          .isInstanceOf(StoreException.FailedPrecondition.class);
+
+      RaftNode restarted = c.restart(1);
+      assertHasAll(restarted, "f-", 15);
+      assertThat(TestCluster.has(restarted, "forced-write")).isTrue();
+    }
+  }
 }
