@@ -437,11 +437,18 @@ public final class RaftNode implements AutoCloseable {
     RoleInfoProto role = d.getInfo().getRoleInfoProto();
     if (role.hasLeaderInfo()) {
       for (ServerRpcProto f : role.getLeaderInfo().getFollowerInfoList()) {
+        if (f.getId().getId().isEmpty()) {
+          continue;
+        }
         reach.put(RaftPeerId.valueOf(f.getId().getId()), f.getLastRpcElapsedTimeMs() <= limit
             ? RaftMemberStatus.Reachability.REACHABLE : RaftMemberStatus.Reachability.UNREACHABLE);
       }
     } else if (role.hasFollowerInfo() && role.getFollowerInfo().hasLeaderInfo()) {
       ServerRpcProto l = role.getFollowerInfo().getLeaderInfo();
+      // A follower that has not heard from a leader yet reports an empty leader ID.
+      if (l.getId().getId().isEmpty()) {
+        return reach;
+      }
       reach.put(RaftPeerId.valueOf(l.getId().getId()), l.getLastRpcElapsedTimeMs() <= limit
           ? RaftMemberStatus.Reachability.REACHABLE : RaftMemberStatus.Reachability.UNREACHABLE);
     }
