@@ -49,7 +49,7 @@ final class TestSwarm implements AutoCloseable {
 
   SwarmdConfig config(String hostname, String joinAddr, String token, String executor) throws IOException {
     Path dir = root.resolve(hostname);
-    return new SwarmdConfig(dir, joinAddr, token, hostname, "127.0.0.1:" + freePort(), "",
+    return new SwarmdConfig(dir, joinAddr, token, hostname, "127.0.0.1:" + freePortPair(), "",
         socketOf(hostname), "unix:///var/run/docker.sock", "", false,
         Duration.ofMillis(100), Duration.ofMillis(1000), "info", executor);
   }
@@ -75,10 +75,22 @@ final class TestSwarm implements AutoCloseable {
 
   record Result(int exitCode, String out, String err) {}
 
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
+  /** A free port whose successor is free too: a manager's Raft transport takes the next port. */
+  static int freePortPair() throws IOException {
+    for (int attempt = 0; attempt < 100; attempt++) {
+      try (ServerSocket first = new ServerSocket(0)) {
+        int port = first.getLocalPort();
+        if (port >= 65535) {
+          continue;
+        }
+        try (ServerSocket second = new ServerSocket(port + 1)) {
+          return port;
+        } catch (IOException taken) {
+          // try another pair
+        }
+      }
     }
+    throw new IOException("no free pair of adjacent ports on 127.0.0.1");
   }
 
   void stop(SwarmNode node) {
