@@ -348,11 +348,21 @@ public final class RaftNode implements AutoCloseable {
   // ---- membership --------------------------------------------------------------------------
 
   /**
-   * Adds a manager as a voting member (leader only). The new member must be running (started with
-   * {@link #join}) at {@code address}; this returns once the configuration including it has committed,
-   * which needs it to have caught up.
+   * Adds a manager as a voting member (leader only) and waits until the configuration including it
+   * has committed, which needs the new member (started with {@link #join}) to answer at {@code
+   * address} and catch up.
    */
   public void addMember(long raftId, String nodeId, String address) {
+    await(addMemberAsync(raftId, nodeId, address), config.proposeTimeout().multipliedBy(2));
+  }
+
+  /**
+   * Starts adding a member (leader only): records its node ID and address in the replicated
+   * membership, then proposes the configuration change, which completes once the member has caught
+   * up. The member may be started after this returns, as in upstream's join where the leader assigns
+   * the raft ID ({@link #newMemberRaftId()}) before the new manager starts.
+   */
+  public CompletableFuture<Void> addMemberAsync(long raftId, String nodeId, String address) {
     checkReadyLeader();
     if (membership.isRemoved(raftId)) {
       throw new StoreException.FailedPrecondition(
@@ -364,7 +374,20 @@ public final class RaftNode implements AutoCloseable {
         .setServersInNewConf(List.of(peer(raftId, address)))
         .setMode(SetConfigurationRequest.Mode.ADD)
         .build();
-    changeConfiguration(args);
+    return changeConfigurationAsync(args).thenAccept(this::check);
+  }
+
+  /** A fresh random raft ID used by no current or removed member (upstream: chosen by the leader). */
+  public long newMemberRaftId() {
+    Collection<RaftPeer> peers = division().map(d -> d.getRaftConf().getAllPeers()).orElse(List.of());
+    while (true) {
+      long id = RaftConfig.newRaftId();
+      boolean taken = membership.isRemoved(id) || membership.get(id).isPresent()
+          || peers.stream().anyMatch(p -> p.getId().equals(peerIdOf(id)));
+      if (!taken) {
+        return id;
+      }
+    }
   }
 
   /**
@@ -449,15 +472,21 @@ public final class RaftNode implements AutoCloseable {
   }
 
   private void changeConfiguration(SetConfigurationRequest.Arguments args) {
+    check(await(changeConfigurationAsync(args), config.proposeTimeout()));
+  }
+
+  private CompletableFuture<RaftClientReply> changeConfigurationAsync(SetConfigurationRequest.Arguments args) {
+    RaftServer s = server;
+    if (s == null) {
+      throw new StoreException("raft: failed to process the request: node is stopped");
+    }
     SetConfigurationRequest request =
         new SetConfigurationRequest(clientId, peerId, GROUP_ID, callIds.incrementAndGet(), args);
-    CompletableFuture<RaftClientReply> reply;
     try {
-      reply = server.setConfigurationAsync(request);
+      return s.setConfigurationAsync(request);
     } catch (IOException e) {
       throw new StoreException("raft: propose configuration change refused", e);
     }
-    check(await(reply, config.proposeTimeout()));
   }
 
   private RaftMember selfMember() {

@@ -91,4 +91,25 @@ class RaftMembershipTest {
       assertThat(TestCluster.has(restarted, "forced-write")).isTrue();
     }
   }
+
+  @Test
+  void aMemberGivenItsRaftIdByTheLeaderCanStartAfterItWasAdded() throws Exception {
+    try (TestCluster c = TestCluster.start(dir, 1)) {
+      c.createMany("j-", 5);
+      RaftNode leader = c.leader();
+      long raftId = leader.newMemberRaftId();
+      RaftConfig joiner = RaftConfig.defaults(dir.resolve("joiner"), raftId, "joiner", "127.0.0.1:" + TestCluster.freePort())
+          .withTimeouts(TestCluster.HEARTBEAT, TestCluster.ELECTION_MIN, TestCluster.ELECTION_MAX)
+          .withProposeTimeout(java.time.Duration.ofSeconds(10));
+      java.util.concurrent.CompletableFuture<Void> added =
+          leader.addMemberAsync(raftId, joiner.nodeId(), joiner.advertiseAddress());
+      Thread.sleep(300); // the new manager is still starting when the leader has already accepted it
+      try (RaftNode late = RaftNode.join(joiner, dev.swarmkit.store.MemoryStore.Options.defaults())) {
+        added.get(20, java.util.concurrent.TimeUnit.SECONDS);
+        TestCluster.assertHasAll(late, "j-", 5);
+        assertThat(leader.members()).extracting(dev.swarmkit.api.RaftMember::getNodeId)
+            .containsExactlyInAnyOrder("node-0", "joiner");
+      }
+    }
+  }
 }
