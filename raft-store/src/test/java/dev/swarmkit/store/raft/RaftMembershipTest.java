@@ -112,4 +112,22 @@ class RaftMembershipTest {
       }
     }
   }
+
+  @Test
+  void aLeaderThatRemovesItselfHandsOverToTheRemainingMembers() throws Exception {
+    try (TestCluster c = TestCluster.start(dir, 3)) {
+      RaftNode leader = c.leader();
+      leader.removeMember(leader.raftId());
+      int index = c.indexOf(leader);
+      await().atMost(TestCluster.WAIT).until(() -> !leader.isLeader());
+      assertThatThrownBy(() -> leader.store().update(tx -> tx.create(dev.swarmkit.store.Table.NODES,
+          TestCluster.nodeObject("from-removed")))).isInstanceOf(StoreException.NotLeader.class);
+      c.stop(index);
+      RaftNode next = c.leader();
+      assertThat(next.members()).extracting(dev.swarmkit.api.RaftMember::getRaftId)
+          .doesNotContain(leader.raftId()).hasSize(2);
+      c.createOnLeader("after-handover");
+      c.awaitEverywhere("after-handover");
+    }
+  }
 }
