@@ -98,6 +98,7 @@ public final class SwarmNode implements AutoCloseable {
           security.identity().nodeId());
     }
     MDC.put("node.id", security.identity().nodeId());
+    NodeIdConverter.setProcessNodeId(security.identity().nodeId());
 
     boolean isManager = Roles.MANAGER.equals(security.identity().role());
     InetSocketAddress listen = Addresses.parse(config.listenRemoteApi(), "--listen-remote-api");
