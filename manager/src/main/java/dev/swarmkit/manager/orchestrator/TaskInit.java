@@ -32,9 +32,13 @@ public final class TaskInit {
 
   private TaskInit() {}
 
-  /** @param tasks and @param services: the snapshot the orchestrator subscribed at */
+  /**
+   * Repairs the tasks of the snapshot ({@code tasks}, {@code services}) the orchestrator subscribed
+   * at. {@code rebuildHistory}: only on the first start of a leadership term; re-reading the state
+   * after falling behind must not count the same restarts twice.
+   */
   public static void checkTasks(Store store, List<Task> tasks, Map<String, Service> services, Handler handler,
-      RestartSupervisor restarts) {
+      RestartSupervisor restarts, boolean rebuildHistory) {
     Map<SlotTuple, List<Task>> instances = new HashMap<>();
     StoreWrites.tryBatch(store, "check tasks at orchestrator start", batch -> {
       for (Task t : tasks) {
@@ -76,6 +80,9 @@ public final class TaskInit {
       }
     });
 
+    if (!rebuildHistory) {
+      return;
+    }
     for (Map.Entry<SlotTuple, List<Task>> instance : instances.entrySet()) {
       // Only tasks of the newest spec version count as restarts of the current definition.
       long maxVersion = 0;

@@ -145,7 +145,7 @@ public final class Tasks {
     if (node == null) {
       return false;
     }
-    return PlacementConstraints.parseOrUnsatisfiable(service.getSpec().getTask().getPlacement().getConstraintsList())
+    return PlacementConstraints.parseLenient(service.getSpec().getTask().getPlacement().getConstraintsList())
         .matches(node);
   }
 

@@ -35,7 +35,11 @@ public final class Fixture {
   public final Store store;
 
   public Fixture() {
-    this.store = newStore();
+    this(newStore());
+  }
+
+  public Fixture(Store store) {
+    this.store = store;
   }
 
   /** The store the orchestrator tests run on: the real local (non-replicated) store. */

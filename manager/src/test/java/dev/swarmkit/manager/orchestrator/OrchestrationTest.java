@@ -57,4 +57,32 @@ class OrchestrationTest {
     await().during(java.time.Duration.ofMillis(300)).atMost(ofSeconds(2))
         .until(() -> fx.tasks(web.getId()).isEmpty());
   }
+
+  @Test
+  void newLeaderCountsRestartsMadeByThePreviousOne() {
+    Node node = fx.createNode("a");
+    dev.swarmkit.api.RestartPolicy once =
+        Fixture.restartPolicy(dev.swarmkit.api.RestartPolicy.RestartCondition.ANY, 1, 0);
+    Service web = fx.createReplicated("web", 1, Fixture.taskSpec(once));
+    // The previous leader already restarted slot 1 once: the original failed, its replacement runs.
+    Task original = Tasks.newTask(null, web, 1, node.getId()).toBuilder().setDesiredState(TaskState.SHUTDOWN).build();
+    fx.createTask(original);
+    fx.report(original.getId(), node.getId(), TaskState.FAILED);
+    Task replacement = Tasks.newTask(null, web, 1, "");
+    fx.createTask(replacement);
+    fx.run(replacement.getId(), node.getId());
+
+    Orchestration orchestration = new Orchestration(fx.store);
+    orchestration.start();
+    try {
+      fx.report(replacement.getId(), TaskState.FAILED);
+
+      await().atMost(ofSeconds(3)).until(() -> fx.task(replacement.getId()).getDesiredState() == TaskState.SHUTDOWN);
+      // max_attempts=1 is used up: no third task.
+      await().during(java.time.Duration.ofMillis(400)).atMost(ofSeconds(3))
+          .until(() -> fx.tasks(web.getId()).size() == 2 && fx.runnableTasks(web.getId()).isEmpty());
+    } finally {
+      orchestration.stop();
+    }
+  }
 }

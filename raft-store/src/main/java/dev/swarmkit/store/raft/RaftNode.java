@@ -485,7 +485,7 @@ public final class RaftNode implements AutoCloseable {
     }
     for (ServerRpcProto rpc : heard) {
       if (rpc.getId().getId().isEmpty()) {
-        continue; // no leader known
+        continue; // a follower that has not heard from a leader yet reports an empty ID
       }
       reach.put(RaftPeerId.valueOf(rpc.getId().getId()), rpc.getLastRpcElapsedTimeMs() <= limit
           ? RaftMemberStatus.Reachability.REACHABLE : RaftMemberStatus.Reachability.UNREACHABLE);

@@ -84,7 +84,7 @@ public final class ConstraintEnforcer extends WatchLoop {
       Service service = services.get(t.getServiceId());
       Placement placement = service != null ? service.getSpec().getTask().getPlacement() : t.getSpec().getPlacement();
       if (placement.getConstraintsCount() > 0
-          && !PlacementConstraints.parseOrUnsatisfiable(placement.getConstraintsList()).matches(node)) {
+          && !PlacementConstraints.parseLenient(placement.getConstraintsList()).matches(node)) {
         reject.put(t.getId(), t);
         continue;
       }

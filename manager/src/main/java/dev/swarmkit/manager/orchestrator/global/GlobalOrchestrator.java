@@ -47,6 +47,8 @@ public final class GlobalOrchestrator extends WatchLoop implements TaskInit.Hand
   private final Map<String, GlobalService> services = new LinkedHashMap<>();
   private final Set<String> restartTasks = new LinkedHashSet<>();
   private Cluster cluster;
+  /** Whether the first subscription of this term has been made (later ones follow a dropped watch). */
+  private boolean initialized;
 
   private record GlobalService(Service service, PlacementConstraints constraints) {}
 
@@ -84,7 +86,8 @@ public final class GlobalOrchestrator extends WatchLoop implements TaskInit.Hand
         reconcile.add(s.getId());
       }
     }
-    TaskInit.checkTasks(store, snapshot.tasks(), snapshot.services(), this, restarts);
+    TaskInit.checkTasks(store, snapshot.tasks(), snapshot.services(), this, restarts, !initialized);
+    initialized = true;
     tickTasks();
     reconcileServices(reconcile);
     return vw.subscription();
@@ -175,7 +178,7 @@ public final class GlobalOrchestrator extends WatchLoop implements TaskInit.Hand
 
   private void updateService(Service service) {
     services.put(service.getId(), new GlobalService(service,
-        PlacementConstraints.parseOrUnsatisfiable(service.getSpec().getTask().getPlacement().getConstraintsList())));
+        PlacementConstraints.parseLenient(service.getSpec().getTask().getPlacement().getConstraintsList())));
   }
 
   private interface TaskAction {

@@ -44,6 +44,8 @@ public final class ReplicatedOrchestrator extends WatchLoop implements TaskInit.
   private final Map<String, Service> reconcileServices = new LinkedHashMap<>();
   private final Set<String> restartTasks = new LinkedHashSet<>();
   private Cluster cluster;
+  /** Whether the first subscription of this term has been made (later ones follow a dropped watch). */
+  private boolean initialized;
 
   public ReplicatedOrchestrator(Store store) {
     this(store, new RestartSupervisor(store));
@@ -70,7 +72,8 @@ public final class ReplicatedOrchestrator extends WatchLoop implements TaskInit.
     cluster = snapshot.cluster();
     reconcileServices.clear();
     restartTasks.clear();
-    TaskInit.checkTasks(store, snapshot.tasks(), snapshot.services(), this, restarts);
+    TaskInit.checkTasks(store, snapshot.tasks(), snapshot.services(), this, restarts, !initialized);
+    initialized = true;
     for (Service s : snapshot.services().values()) {
       if (Services.isReplicated(s)) {
         reconcileServices.put(s.getId(), s);

@@ -16,6 +16,8 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,19 +62,17 @@ final class DelayedStart {
       if (!delay.isZero() && cancelled.await(delay.toMillis(), TimeUnit.MILLISECONDS)) {
         return;
       }
-      if (oldTask != null && !oldTaskGone()) {
-        if (!awaitEvent(sub, deadline, this::oldTaskGoneEvent)) {
-          if (isCancelled()) {
-            return;
-          }
-          // Timed out: start anyway, as upstream does after TaskTimeout.
-        }
-      }
-      if (!newTaskExists() && !awaitEvent(sub, deadline, e -> e.kind() == StoreEvent.Kind.CREATE
-          && e.table() == Table.TASKS && Table.TASKS.cast(e.newObject()).getId().equals(newTaskId))) {
-        return;
+      if (oldTask != null) {
+        // On timeout the replacement starts anyway, as upstream does after TaskTimeout.
+        await(sub, deadline, this::oldTaskGoneEvent, this::oldTaskGone);
       }
       if (isCancelled()) {
+        return;
+      }
+      boolean created = await(sub, deadline, e -> e.kind() == StoreEvent.Kind.CREATE
+          && e.table() == Table.TASKS && Table.TASKS.cast(e.newObject()).getId().equals(newTaskId),
+          this::newTaskExists);
+      if (!created || isCancelled()) {
         return;
       }
       StoreWrites.tryUpdate(supervisor.store(), "move task " + newTaskId + " out of delayed state",
@@ -84,19 +84,39 @@ final class DelayedStart {
     }
   }
 
-  private boolean isCancelled() {
-    return cancelled.getCount() == 0;
-  }
-
-  private boolean awaitEvent(Subscription sub, Instant deadline, java.util.function.Predicate<StoreEvent> wanted)
+  /**
+   * Waits until {@code done} holds, re-checked whenever a {@code wanted} event arrives; true if it
+   * held before the deadline. If the watcher is dropped for falling behind, the store is polled.
+   */
+  private boolean await(Subscription sub, Instant deadline, Predicate<StoreEvent> wanted, BooleanSupplier done)
       throws InterruptedException {
+    if (done.getAsBoolean()) {
+      return true;
+    }
+    boolean watching = true;
     while (!isCancelled() && Instant.now().isBefore(deadline)) {
-      Optional<StoreEvent> e = sub.poll(STEP);
-      if (e.isPresent() && wanted.test(e.get())) {
+      if (watching) {
+        try {
+          Optional<StoreEvent> e = sub.poll(STEP);
+          if (e.isPresent() && wanted.test(e.get())) {
+            return true;
+          }
+          continue;
+        } catch (StoreException.WatcherTooSlow tooSlow) {
+          watching = false;
+        }
+      } else {
+        Thread.sleep(STEP.toMillis());
+      }
+      if (done.getAsBoolean()) {
         return true;
       }
     }
     return false;
+  }
+
+  private boolean isCancelled() {
+    return cancelled.getCount() == 0;
   }
 
   private boolean relevant(StoreEvent e) {

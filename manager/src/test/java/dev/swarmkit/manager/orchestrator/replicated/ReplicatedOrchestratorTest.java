@@ -193,4 +193,27 @@ class ReplicatedOrchestratorTest {
 
     await().atMost(ofSeconds(3)).untilAsserted(() -> assertThat(slots(fx.runnableTasks(svc.getId()))).isEqualTo(range(1, 2)));
   }
+
+  @Test
+  void recoversFromFallingBehindTheStoreByReReadingIt() {
+    orchestrator.stop();
+    // A watch queue far smaller than one scale-up's worth of events drops the orchestrator's watcher.
+    Fixture small = new Fixture(new dev.swarmkit.store.MemoryStore(
+        dev.swarmkit.store.MemoryStore.Options.defaults().withWatchQueueCapacity(8)));
+    orchestrator = new ReplicatedOrchestrator(small.store, new RestartSupervisor(small.store, Duration.ofSeconds(2)));
+    orchestrator.start();
+    Node a = small.createNode("a");
+    Service svc = small.createReplicated("web", 30, Fixture.taskSpec(Fixture.restartImmediately()));
+    await().atMost(ofSeconds(5)).untilAsserted(() -> assertThat(slots(small.runnableTasks(svc.getId()))).isEqualTo(range(1, 30)));
+
+    Task victim = small.runnableTasks(svc.getId()).get(0);
+    small.run(victim.getId(), a.getId());
+    small.setNodeState(a.getId(), NodeStatus.State.DOWN);
+
+    await().atMost(ofSeconds(5)).untilAsserted(() -> {
+      assertThat(small.task(victim.getId()).getDesiredState()).isEqualTo(TaskState.SHUTDOWN);
+      assertThat(slots(small.runnableTasks(svc.getId()))).isEqualTo(range(1, 30));
+      assertThat(small.runnableTasks(svc.getId())).hasSize(30);
+    });
+  }
 }

@@ -1,0 +1,276 @@
+package dev.swarmkit.manager;
+
+import dev.swarmkit.api.Cluster;
+import dev.swarmkit.api.Node;
+import dev.swarmkit.api.Peer;
+import dev.swarmkit.api.WeightedPeer;
+import dev.swarmkit.ca.AuthorizationInterceptor;
+import dev.swarmkit.ca.CAServer;
+import dev.swarmkit.ca.CallerIdentity;
+import dev.swarmkit.ca.ClusterSecurity;
+import dev.swarmkit.ca.JoinToken;
+import dev.swarmkit.ca.NodeIdentity;
+import dev.swarmkit.ca.RemovedNodes;
+import dev.swarmkit.ca.SecureChannels;
+import dev.swarmkit.ca.SecurityConfig;
+import dev.swarmkit.manager.controlapi.ClusterTokenRotator;
+import dev.swarmkit.manager.controlapi.ControlService;
+import dev.swarmkit.manager.controlapi.DefaultNetworks;
+import dev.swarmkit.manager.controlapi.NetworkDriverValidator;
+import dev.swarmkit.manager.controlapi.RootCaReconciler;
+import dev.swarmkit.manager.dispatcher.Dispatcher;
+import dev.swarmkit.manager.dispatcher.ManagerList;
+import dev.swarmkit.manager.dispatcher.NodeIdentityResolver;
+import dev.swarmkit.manager.logbroker.LogBroker;
+import dev.swarmkit.manager.orchestrator.Orchestration;
+import dev.swarmkit.manager.watchapi.WatchService;
+import dev.swarmkit.scheduler.Scheduler;
+import dev.swarmkit.store.By;
+import dev.swarmkit.store.MemoryStore;
+import dev.swarmkit.store.StoreException;
+import dev.swarmkit.store.Table;
+import io.grpc.BindableService;
+import io.grpc.ManagedChannel;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.Server;
+import io.grpc.ServerInterceptors;
+import io.grpc.Status;
+import io.grpc.netty.NettyServerBuilder;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.security.cert.CertificateException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A manager: serves the remote API (CA, dispatcher, log broker) over mutual TLS and the Control API
+ * on its Unix socket, and runs the leader-only components (orchestrators, scheduler, dispatcher) while
+ * its replication says it leads.
+ */
+public final class Manager implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(Manager.class);
+
+  private final ManagerConfig config;
+  private final Replication replication;
+  private final MemoryStore store;
+  private final String clusterId;
+  private final Dispatcher dispatcher;
+  private final LogBroker logBroker;
+  private final WatchService watchService;
+  private final List<BindableService> extraRemoteServices = new ArrayList<>();
+  private final ExecutorService leadershipLoop;
+  private Orchestration orchestration;
+  private Scheduler scheduler;
+  private Server remoteServer;
+  private ControlSocketServer controlServer;
+  private boolean leading;
+  private final Map<String, ManagedChannel> leaderChannels = new ConcurrentHashMap<>();
+
+  public Manager(ManagerConfig config, Replication replication) {
+    this.config = config;
+    this.replication = replication;
+    this.store = replication.store();
+    this.clusterId = config.security().identity().clusterId();
+    NodeIdentityResolver callers = context -> caller(CallerIdentity.KEY.get(context));
+    // Nodes are created by the CA when they join; the dispatcher must not resurrect removed ones.
+    this.dispatcher = new Dispatcher(store, config.dispatcher()
+        .withManagerNodeId(config.security().identity().nodeId())
+        .withCreateUnknownNodes(false), callers, managerList());
+    this.logBroker = new LogBroker(store, () -> caller(CallerIdentity.current().orElse(null)));
+    this.watchService = new WatchService(store);
+    String nodeId = config.security().identity().nodeId();
+    this.leadershipLoop = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "leadership-" + nodeId);
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /** Services of the remote API that this manager serves besides its own (e.g. raft membership). */
+  public Manager withRemoteService(BindableService service) {
+    extraRemoteServices.add(service);
+    return this;
+  }
+
+  public MemoryStore store() {
+    return store;
+  }
+
+  public Replication replication() {
+    return replication;
+  }
+
+  /** Starts serving; leader-only components follow leadership from here on. */
+  public Manager start() throws IOException {
+    SecurityConfig security = config.security();
+    AuthorizationInterceptor auth = AuthorizationInterceptor.forNode(security,
+        RemovedNodes.blacklistOf(store, clusterId));
+    NettyServerBuilder remote = SecureChannels.server(security, config.remoteListen())
+        .maxInboundMessageSize(128 * 1024 * 1024);
+    for (BindableService s : new CAServer(store, clusterId).services()) {
+      remote.addService(SecureChannels.authorized(s, auth));
+    }
+    remote.addService(ServerInterceptors.intercept(dispatcher.service(), auth));
+    remote.addService(SecureChannels.authorized(logBroker.brokerService(), auth));
+    ControlService control = new ControlService(store, replication.membership(), tokenRotator(),
+        RootCaReconciler.keepCurrent(), NetworkDriverValidator.permissive());
+    LeaderForwarding forwarding = new LeaderForwarding(replication::isLeader, this::leaderChannel);
+    List<ServerServiceDefinition> leaderServices = List.of(forwarding.wrap(control),
+        forwarding.wrap(watchService), forwarding.wrap(logBroker.logsService()));
+    for (ServerServiceDefinition s : leaderServices) {
+      remote.addService(ServerInterceptors.intercept(s, auth));
+    }
+    for (BindableService s : extraRemoteServices) {
+      remote.addService(SecureChannels.authorized(s, auth));
+    }
+    remoteServer = remote.build().start();
+    log.info("remote API listening on {}", config.remoteListen());
+
+    controlServer = ControlSocketServer.start(config.controlSocket(), security.serverSslContext(),
+        leaderServices);
+
+    replication.onLeadershipChange(leader -> {
+      // Raft reports the loss of leadership while it shuts down, after this manager's loop has.
+      if (!leadershipLoop.isShutdown()) {
+        leadershipLoop.execute(() -> leadershipChanged(leader));
+      }
+    });
+    return this;
+  }
+
+  /** A channel to the current leader's remote API, if another manager leads. */
+  private Optional<ManagedChannel> leaderChannel() {
+    Optional<String> leaderAddr = replication.membership().members().stream()
+        .filter(m -> m.status().getLeader())
+        .map(m -> m.status().getAddr())
+        .findFirst();
+    return leaderAddr.map(addr -> leaderChannels.computeIfAbsent(addr, a -> {
+      int colon = a.lastIndexOf(':');
+      return SecureChannels.toManager(config.security(),
+          new InetSocketAddress(a.substring(0, colon), Integer.parseInt(a.substring(colon + 1))));
+    }));
+  }
+
+  /** The port the remote API listens on (useful when configured with port 0). */
+  public int remotePort() {
+    return remoteServer.getPort();
+  }
+
+  private void leadershipChanged(boolean leader) {
+    if (leader == leading) {
+      return;
+    }
+    leading = leader;
+    if (leader) {
+      log.info("became leader: starting orchestrators, scheduler and dispatcher");
+      bootstrapClusterObjects();
+      orchestration = new Orchestration(store);
+      scheduler = new Scheduler(store);
+      orchestration.start();
+      scheduler.start();
+      dispatcher.start();
+      logBroker.start();
+    } else {
+      log.info("lost leadership: stopping leader-only components");
+      stopLeaderComponents();
+    }
+  }
+
+  private void stopLeaderComponents() {
+    dispatcher.stop();
+    logBroker.stop();
+    if (scheduler != null) {
+      scheduler.stop();
+      scheduler = null;
+    }
+    if (orchestration != null) {
+      orchestration.stop();
+      orchestration = null;
+    }
+  }
+
+  /** A new swarm's first leader writes the cluster object, its own node object and the ingress network. */
+  private void bootstrapClusterObjects() {
+    config.bootstrapCluster().ifPresent(cluster -> {
+      try {
+        store.update(tx -> {
+          if (tx.get(Table.CLUSTERS, cluster.getId()).isEmpty()) {
+            tx.create(Table.CLUSTERS, cluster);
+          }
+          Node self = ClusterSecurity.nodeFor(config.security());
+          if (tx.get(Table.NODES, self.getId()).isEmpty()) {
+            tx.create(Table.NODES, self);
+          }
+          if (tx.find(Table.NETWORKS, By.name("ingress")).isEmpty()) {
+            tx.create(Table.NETWORKS, DefaultNetworks.ingress());
+          }
+        });
+      } catch (StoreException e) {
+        log.error("could not create the cluster objects", e);
+      }
+    });
+  }
+
+  private ManagerList managerList() {
+    return () -> replication.membership().members().stream()
+        .filter(m -> !m.status().getAddr().isEmpty())
+        .map(m -> WeightedPeer.newBuilder()
+            .setPeer(Peer.newBuilder().setNodeId(m.nodeId()).setAddr(m.status().getAddr()))
+            .setWeight(ManagerList.DEFAULT_WEIGHT)
+            .build())
+        .toList();
+  }
+
+  private static ClusterTokenRotator tokenRotator() {
+    return (Cluster cluster) -> {
+      try {
+        return JoinToken.generate(ClusterSecurity.fromApi(cluster.getRootCa()));
+      } catch (CertificateException e) {
+        throw Status.INTERNAL.withDescription("cluster root CA is unreadable: " + e.getMessage())
+            .asRuntimeException();
+      }
+    };
+  }
+
+  private static String caller(NodeIdentity identity) {
+    if (identity == null) {
+      throw Status.PERMISSION_DENIED.withDescription("caller presented no node certificate")
+          .asRuntimeException();
+    }
+    return identity.nodeId();
+  }
+
+  @Override
+  public void close() {
+    leadershipLoop.execute(this::stopLeaderComponents);
+    leadershipLoop.shutdown();
+    try {
+      leadershipLoop.awaitTermination(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (controlServer != null) {
+      controlServer.close();
+    }
+    if (remoteServer != null) {
+      remoteServer.shutdownNow();
+      try {
+        remoteServer.awaitTermination(5, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    watchService.close();
+    leaderChannels.values().forEach(ManagedChannel::shutdownNow);
+    replication.close();
+  }
+}

@@ -1,0 +1,212 @@
+package dev.swarmkit.swarmd;
+
+import dev.swarmkit.agent.Agent;
+import dev.swarmkit.agent.AgentConfig;
+import dev.swarmkit.agent.ChannelFactory;
+import dev.swarmkit.agent.GenericResources;
+import dev.swarmkit.agent.exec.Executor;
+import dev.swarmkit.agent.testing.SimulatedExecutor;
+import dev.swarmkit.api.Cluster;
+import dev.swarmkit.api.NodeRole;
+import dev.swarmkit.api.NodeSpec;
+import dev.swarmkit.ca.CertificateRequester;
+import dev.swarmkit.ca.ClusterSecurity;
+import dev.swarmkit.ca.NodeCertificateFiles;
+import dev.swarmkit.ca.RenewalSupervisor;
+import dev.swarmkit.ca.RootCA;
+import dev.swarmkit.ca.Roles;
+import dev.swarmkit.ca.SecureChannels;
+import dev.swarmkit.ca.SecurityConfig;
+import dev.swarmkit.executor.docker.DockerExecutor;
+import dev.swarmkit.executor.docker.DockerExecutorConfig;
+import dev.swarmkit.identity.Identity;
+import dev.swarmkit.manager.DefaultCluster;
+import dev.swarmkit.manager.Manager;
+import dev.swarmkit.manager.ManagerConfig;
+import dev.swarmkit.manager.Replication;
+import dev.swarmkit.manager.dispatcher.DispatcherOptions;
+import dev.swarmkit.manager.raft.RaftMembershipService;
+import dev.swarmkit.manager.raft.RaftReplication;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.List;
+import java.util.Comparator;
+import java.util.Optional;
+import java.util.function.Supplier;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * One swarmd node: its identity on disk, a manager when its certificate says so, and always an
+ * agent (managers take tasks too, unless drained).
+ */
+public final class SwarmNode implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(SwarmNode.class);
+
+  private final SwarmdConfig config;
+  private final SecurityConfig security;
+  private final Manager manager;
+  private final Agent agent;
+  private final RenewalSupervisor renewal;
+  private final CountDownLatch shutdown = new CountDownLatch(1);
+
+  private SwarmNode(SwarmdConfig config, SecurityConfig security, Manager manager, Agent agent,
+      RenewalSupervisor renewal) {
+    this.config = config;
+    this.security = security;
+    this.manager = manager;
+    this.agent = agent;
+    this.renewal = renewal;
+  }
+
+  /** Builds the node's identity (new cluster, join, or restart from disk) and starts it. */
+  public static SwarmNode start(SwarmdConfig config) throws Exception {
+    return start(config, ReplicationFactory.DEFAULT);
+  }
+
+  public static SwarmNode start(SwarmdConfig config, ReplicationFactory replications) throws Exception {
+    Files.createDirectories(config.stateDir());
+    NodeCertificateFiles files = NodeCertificateFiles.inStateDir(config.stateDir());
+    Optional<Cluster> bootstrap = Optional.empty();
+    SecurityConfig security;
+    if (files.exist()) {
+      security = files.load();
+      log.info("resuming node {} ({}) of cluster {}", security.identity().nodeId(),
+          security.identity().role(), security.identity().clusterId());
+    } else if (!config.joining()) {
+      dev.swarmkit.api.RootCA apiRoot = ClusterSecurity.newApiRootCA();
+      RootCA root = ClusterSecurity.fromApi(apiRoot);
+      String clusterId = Identity.newId();
+      security = ClusterSecurity.issueLocally(root, Identity.newId(), NodeRole.MANAGER, clusterId,
+          Duration.ofHours(2160));
+      files.save(security);
+      bootstrap = Optional.of(DefaultCluster.create(clusterId, apiRoot));
+      log.info("initialised new cluster {} as manager {}", clusterId, security.identity().nodeId());
+    } else {
+      InetSocketAddress joinAddr = Addresses.parse(config.joinAddr(), "--join-addr");
+      security = new CertificateRequester().join(joinAddr, config.joinToken(), NodeSpec.Availability.ACTIVE,
+          files);
+      log.info("joined cluster {} as {} {}", security.identity().clusterId(), security.identity().role(),
+          security.identity().nodeId());
+    }
+    MDC.put("node.id", security.identity().nodeId());
+
+    boolean isManager = Roles.MANAGER.equals(security.identity().role());
+    InetSocketAddress listen = Addresses.parse(config.listenRemoteApi(), "--listen-remote-api");
+    Manager manager = null;
+    String advertise = advertiseAddress(config, listen);
+    if (isManager) {
+      Replication replication = replications.create(config, security, advertise, bootstrap.isPresent());
+      DispatcherOptions dispatcher = DispatcherOptions.defaults();
+      manager = new Manager(new ManagerConfig(security, listen, advertise, config.controlSocket(),
+          dispatcher, bootstrap), replication);
+      if (replication instanceof RaftReplication raft) {
+        manager.withRemoteService(new RaftMembershipService(raft.raft(), security));
+      }
+      manager.start();
+      if (listen.getPort() == 0) {
+        advertise = listen.getHostString() + ":" + manager.remotePort();
+      }
+    }
+
+    Supplier<List<String>> seeds = isManager ? managersLeaderFirst(manager, advertise) : () -> List.of(config.joinAddr());
+    ChannelFactory channels = address -> SecureChannels.toManager(security, Addresses.parse(address, "manager"));
+    Executor executor = HostnameOverride.wrap(executor(config), config.hostname());
+    Agent agent = new Agent(AgentConfig.of(config.stateDir(), seeds, executor, channels,
+        GenericResources.parse(config.genericNodeResources())));
+    agent.start();
+
+    // Certificates are issued by the leader (the CA writes the node object).
+    Supplier<InetSocketAddress> renewVia = () -> Addresses.parse(seeds.get().get(0), "manager");
+    RenewalSupervisor renewal = new RenewalSupervisor(security, renewVia, files,
+        new CertificateRequester(), RenewalSupervisor.Options.defaults()).start();
+    return new SwarmNode(config, security, manager, agent, renewal);
+  }
+
+  /**
+   * The managers a manager's own agent may use, the leader first: only the leader's dispatcher
+   * serves sessions, so starting there avoids a round of refusals.
+   */
+  private static Supplier<List<String>> managersLeaderFirst(Manager manager, String self) {
+    return () -> {
+      List<String> addrs = manager.replication().membership().members().stream()
+          .sorted(Comparator.comparing(m -> !m.status().getLeader()))
+          .map(m -> m.status().getAddr())
+          .filter(a -> !a.isEmpty())
+          .toList();
+      return addrs.isEmpty() ? List.of(self) : addrs;
+    };
+  }
+
+  private static String advertiseAddress(SwarmdConfig config, InetSocketAddress listen) {
+    if (!config.advertiseRemoteApi().isEmpty()) {
+      return config.advertiseRemoteApi();
+    }
+    if (listen.getAddress() != null && listen.getAddress().isAnyLocalAddress()) {
+      log.warn("--listen-remote-api {} is a wildcard address; advertising 127.0.0.1:{} (set "
+          + "--advertise-remote-api for nodes on other hosts)", config.listenRemoteApi(), listen.getPort());
+      return "127.0.0.1:" + listen.getPort();
+    }
+    return Addresses.format(listen);
+  }
+
+  private static Executor executor(SwarmdConfig config) throws UnknownHostException {
+    return switch (config.executor()) {
+      case "simulated" -> new SimulatedExecutor(
+          config.hostname().isEmpty() ? InetAddress.getLocalHost().getHostName() : config.hostname());
+      case "docker" -> new DockerExecutor(
+          DockerExecutorConfig.defaults().withEngineAddress(URI.create(config.engineAddr())));
+      default -> throw new IllegalArgumentException("unknown executor " + config.executor());
+    };
+  }
+
+  public String nodeId() {
+    return security.identity().nodeId();
+  }
+
+  public Optional<Manager> manager() {
+    return Optional.ofNullable(manager);
+  }
+
+  public Agent agent() {
+    return agent;
+  }
+
+  /** Blocks until SIGTERM/SIGINT (the JVM's shutdown hook) or {@link #close}. */
+  public void awaitShutdownSignal() throws InterruptedException {
+    Thread hook = new Thread(this::close, "swarmd-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    shutdown.await();
+  }
+
+  @Override
+  public synchronized void close() {
+    if (shutdown.getCount() == 0) {
+      return;
+    }
+    log.info("shutting down node {}", nodeId());
+    renewal.close();
+    agent.close();
+    if (manager != null) {
+      manager.close();
+    }
+    shutdown.countDown();
+  }
+
+  /** Creates the manager's replicated store: its Raft member. */
+  @FunctionalInterface
+  public interface ReplicationFactory {
+    Replication create(SwarmdConfig config, SecurityConfig security, String advertiseAddr, boolean newCluster)
+        throws IOException;
+
+    ReplicationFactory DEFAULT = ManagerRaft::open;
+  }
+}

@@ -1,0 +1,23 @@
+package dev.swarmkit.swarmd;
+
+import picocli.CommandLine;
+
+/** Entry point of the swarmd launcher. */
+public final class SwarmdMain {
+  private SwarmdMain() {}
+
+  public static void main(String[] args) {
+    int code = new CommandLine(new SwarmdCommand())
+        .setExecutionExceptionHandler((e, cmd, parsed) -> {
+          cmd.getErr().println("Error: " + e.getMessage());
+          LoggerHolder.LOG.debug("swarmd failed", e);
+          return 1;
+        })
+        .execute(args);
+    System.exit(code);
+  }
+
+  private static final class LoggerHolder {
+    static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SwarmdMain.class);
+  }
+}
