@@ -1,5 +1,6 @@
 package dev.swarmkit.store.raft;
 
+import dev.swarmkit.api.InternalRaftRequest;
 import dev.swarmkit.api.RaftMember;
 import dev.swarmkit.api.RaftMemberStatus;
 import dev.swarmkit.store.MemoryStore;
@@ -73,6 +74,8 @@ public final class RaftNode implements AutoCloseable {
   private final StoreStateMachine stateMachine;
   private final ClientId clientId = ClientId.randomId();
   private final AtomicLong callIds = new AtomicLong();
+  /** See {@link #proposeStore}: last log index an unsettled store proposal may occupy, or -1. */
+  private final AtomicLong uncertainUpTo = new AtomicLong(-1);
   private final List<LeadershipListener> listeners = new CopyOnWriteArrayList<>();
   private final ScheduledExecutorService listenerThread;
   private final Object leadershipLock = new Object();
@@ -326,6 +329,7 @@ public final class RaftNode implements AutoCloseable {
         return;
       }
       leader = now;
+      uncertainUpTo.set(-1);
       log.info("raft member {} {} leadership", peerId, now ? "took" : "lost");
       for (LeadershipListener l : listeners) {
         listenerThread.execute(() -> deliver(l, now));
@@ -485,7 +489,7 @@ public final class RaftNode implements AutoCloseable {
     }
     for (ServerRpcProto rpc : heard) {
       if (rpc.getId().getId().isEmpty()) {
-        continue; // no leader known
+        continue; // a follower that has not heard from a leader yet reports an empty ID
       }
       reach.put(RaftPeerId.valueOf(rpc.getId().getId()), rpc.getLastRpcElapsedTimeMs() <= limit
           ? RaftMemberStatus.Reachability.REACHABLE : RaftMemberStatus.Reachability.UNREACHABLE);
@@ -520,6 +524,43 @@ public final class RaftNode implements AutoCloseable {
 
   long nextRequestId() {
     return callIds.incrementAndGet();
+  }
+
+  /**
+   * Replicates a store transaction. After a proposal whose outcome is unknown (timed out or failed
+   * while this member still led), its entry may yet commit, and the next transaction was validated
+   * against a state without it: that next proposal first waits until every entry the log held at the
+   * failure is applied, then fails so its caller re-reads and retries. A leadership change clears the
+   * fence, since a new leader only writes once it has applied every earlier entry.
+   */
+  long proposeStore(InternalRaftRequest request) {
+    checkReadyLeader();
+    long fence = uncertainUpTo.get();
+    if (fence >= 0) {
+      awaitApplied(fence, config.proposeTimeout());
+      uncertainUpTo.compareAndSet(fence, -1);
+      throw new StoreException("raft: the outcome of an earlier write was unknown; read again and retry");
+    }
+    try {
+      return replicate(new LogEntry.StoreEntry(request));
+    } catch (StoreException.NotLeader e) {
+      throw e;
+    } catch (StoreException e) {
+      uncertainUpTo.set(division().map(d -> d.getRaftLog().getLastEntryTermIndex())
+          .map(ti -> ti.getIndex()).orElse(0L));
+      throw e;
+    }
+  }
+
+  private void awaitApplied(long index, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (division().map(d -> d.getInfo().getLastAppliedIndex()).orElse(-1L) < index) {
+      if (System.nanoTime() > deadline) {
+        throw new StoreException("raft: entries up to " + index + " are not applied yet; retry later");
+      }
+      checkReadyLeader();
+      sleep(10);
+    }
   }
 
   /** Replicates one entry through the local server; returns its index once applied locally. */

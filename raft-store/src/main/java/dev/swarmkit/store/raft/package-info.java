@@ -18,7 +18,9 @@
  *   <li>{@code RatisProposer}: the store's {@link dev.swarmkit.store.Proposer}. Proposes only on a
  *       leader that has applied every earlier entry (the store validated the transaction against its
  *       local state), else {@link dev.swarmkit.store.StoreException.NotLeader}; returns once the entry is
- *       applied locally.
+ *       applied locally. After a proposal whose outcome is unknown (timeout), the next one waits for
+ *       the log to settle and fails with a retry message, so no transaction is validated against a
+ *       state that may lack a committed entry.
  * </ul>
  *
  * <h2>Wiring (manager)</h2>
@@ -28,7 +30,9 @@
  *     .withAdvertiseAddress("10.0.0.5:4242")
  *     .withTls(new GrpcTlsConfig(nodeKey, nodeCert, rootCaCert, true));   // optional
  * RaftNode raft = RaftNode.hasState(stateDir) ? RaftNode.restart(cfg, opts)
- *     : joining ? RaftNode.join(cfg, opts)          // then the leader calls addMember(raftId, nodeId, addr)
+ *     : forceNewCluster ? RaftNode.forceNewCluster(cfg, opts)   // after losing the quorum
+ *     : joining ? RaftNode.join(cfg, opts)          // raft ID from the leader's newMemberRaftId();
+ *                                                   // the leader calls addMemberAsync(raftId, nodeId, addr)
  *     : RaftNode.bootstrap(cfg, opts);              // new cluster, this member leads
  * raft.onLeadershipChange(isLeader -> { if (isLeader) startLeaderComponents(); else stopThem(); });
  * Store store = raft.store();                        // writes: leader only; reads: local memory
