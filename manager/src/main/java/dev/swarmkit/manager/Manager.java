@@ -23,6 +23,7 @@ import dev.swarmkit.manager.dispatcher.ManagerList;
 import dev.swarmkit.manager.dispatcher.NodeIdentityResolver;
 import dev.swarmkit.manager.logbroker.LogBroker;
 import dev.swarmkit.manager.orchestrator.Orchestration;
+import dev.swarmkit.manager.role.RoleManager;
 import dev.swarmkit.manager.watchapi.WatchService;
 import dev.swarmkit.scheduler.Scheduler;
 import dev.swarmkit.store.By;
@@ -70,6 +71,7 @@ public final class Manager implements AutoCloseable {
   private final ExecutorService leadershipLoop;
   private Orchestration orchestration;
   private Scheduler scheduler;
+  private RoleManager roleManager;
   private Server remoteServer;
   private ControlSocketServer controlServer;
   private boolean leading;
@@ -174,6 +176,7 @@ public final class Manager implements AutoCloseable {
       scheduler.start();
       dispatcher.start();
       logBroker.start();
+      roleManager = RoleManager.forReplication(store, replication).start();
     } else {
       log.info("lost leadership: stopping leader-only components");
       stopLeaderComponents();
@@ -181,6 +184,10 @@ public final class Manager implements AutoCloseable {
   }
 
   private void stopLeaderComponents() {
+    if (roleManager != null) {
+      roleManager.close();
+      roleManager = null;
+    }
     dispatcher.stop();
     logBroker.stop();
     if (scheduler != null) {
