@@ -253,7 +253,13 @@ public final class Manager implements AutoCloseable {
 
   @Override
   public void close() {
-    leadershipLoop.execute(this::stopLeaderComponents);
+    // A follower (e.g. a demoted manager) never started the leader-only components.
+    leadershipLoop.execute(() -> {
+      if (leading) {
+        leading = false;
+        stopLeaderComponents();
+      }
+    });
     leadershipLoop.shutdown();
     try {
       leadershipLoop.awaitTermination(10, TimeUnit.SECONDS);

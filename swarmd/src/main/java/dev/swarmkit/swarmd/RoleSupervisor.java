@@ -157,13 +157,13 @@ final class RoleSupervisor implements AutoCloseable {
 
   private void demote(Manager running) {
     log.info("demoted to worker: stopping the manager and removing its raft state");
-    manager = null;
     running.close();
     try {
       deleteRaftState();
     } catch (IOException e) {
       log.warn("could not remove raft state under {}: {}", stateDir, e.toString());
     }
+    manager = null;
   }
 
   /** Removes {@code <state-dir>/raft} and {@code <state-dir>/raft-id}. */
@@ -184,18 +184,21 @@ final class RoleSupervisor implements AutoCloseable {
   /** Stops following role changes and stops the manager, if one runs. */
   @Override
   public void close() {
-    Manager running;
     synchronized (lock) {
       closed = true;
       lock.notifyAll();
-      running = manager;
-      manager = null;
     }
     thread.interrupt();
     try {
       thread.join(10_000);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    // The supervisor thread no longer publishes a manager once closed; stop the one published.
+    Manager running;
+    synchronized (lock) {
+      running = manager;
+      manager = null;
     }
     if (running != null) {
       running.close();
