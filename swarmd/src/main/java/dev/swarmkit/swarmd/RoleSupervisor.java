@@ -46,6 +46,7 @@ final class RoleSupervisor implements AutoCloseable {
   private volatile Manager manager;
   private volatile RenewalSupervisor renewal;
   private boolean changed;
+  private NodeRole lastSeenRole;
   private volatile boolean closed;
 
   /**
@@ -59,6 +60,7 @@ final class RoleSupervisor implements AutoCloseable {
     this.manager = running;
     this.launcher = launcher;
     this.joinVia = joinVia;
+    this.lastSeenRole = security.identity().apiRole();
     this.thread = new Thread(this::run, "role-supervisor");
     this.thread.setDaemon(true);
   }
@@ -76,16 +78,27 @@ final class RoleSupervisor implements AutoCloseable {
     return Optional.ofNullable(manager);
   }
 
-  /** The manager's view of this node (from the agent's session); a new role means a new certificate. */
+  /**
+   * The manager's view of this node (from the agent's session). A change of its role (edge-triggered,
+   * as upstream, so repeated node updates do not renew again) makes the renewal supervisor renew until
+   * the certificate carries that role.
+   */
   void nodeChanged(Node node) {
     NodeRole role = node.getRole();
     RenewalSupervisor r = renewal;
-    if (r != null && (role == NodeRole.MANAGER || role == NodeRole.WORKER)) {
-      if (role != security.identity().apiRole()) {
-        log.info("node role changed to {}; renewing the certificate", role);
-      }
-      r.roleChanged(role);
+    if (r == null || (role != NodeRole.MANAGER && role != NodeRole.WORKER)) {
+      return;
     }
+    synchronized (lock) {
+      if (role == lastSeenRole) {
+        return;
+      }
+      lastSeenRole = role;
+    }
+    if (role != security.identity().apiRole()) {
+      log.info("node role changed to {}; renewing the certificate", role);
+    }
+    r.roleChanged(role);
   }
 
   private void certificateChanged(NodeIdentity identity) {
