@@ -140,7 +140,12 @@ public final class Manager implements AutoCloseable {
     controlServer = ControlSocketServer.start(config.controlSocket(), security.serverSslContext(),
         leaderServices);
 
-    replication.onLeadershipChange(leader -> leadershipLoop.execute(() -> leadershipChanged(leader)));
+    replication.onLeadershipChange(leader -> {
+      // Raft reports the loss of leadership while it shuts down, after this manager's loop has.
+      if (!leadershipLoop.isShutdown()) {
+        leadershipLoop.execute(() -> leadershipChanged(leader));
+      }
+    });
     return this;
   }
 
