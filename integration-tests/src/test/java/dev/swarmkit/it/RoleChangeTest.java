@@ -59,7 +59,7 @@ class RoleChangeTest {
     SwarmNode worker = joinWorker("node-2");
     assertThat(certificateRole("node-2")).isEqualTo(Roles.WORKER);
 
-    promote(worker);
+    promote(worker, "node-2");
 
     assertThat(worker.security().identity().role()).isEqualTo(Roles.MANAGER);
     await().atMost(ROLE_CHANGE).untilAsserted(() ->
@@ -80,7 +80,7 @@ class RoleChangeTest {
   @Test
   void aDemotedManagerGetsAWorkerCertificateLeavesRaftAndCanBePromotedAgain() throws Exception {
     SwarmNode worker = joinWorker("node-2");
-    promote(worker);
+    promote(worker, "node-2");
 
     TestSwarm.Result demote = swarm.swarmctl("node-1", "node", "demote", "node-2");
     assertThat(demote.exitCode()).as(demote.err()).isZero();
@@ -97,7 +97,7 @@ class RoleChangeTest {
     assertThat(role(worker)).isEqualTo(NodeRole.WORKER);
 
     // Its Raft state is gone, so a new promotion joins as a new member.
-    promote(worker);
+    promote(worker, "node-2");
     assertThat(worker.manager()).isPresent();
   }
 
@@ -143,8 +143,7 @@ class RoleChangeTest {
   }
 
   /** Promotes with swarmctl and waits until the node has a manager certificate and a running manager. */
-  private void promote(SwarmNode node) {
-    String hostname = node.agent().node().orElseThrow().getDescription().getHostname();
+  private void promote(SwarmNode node, String hostname) {
     TestSwarm.Result promote = swarm.swarmctl("node-1", "node", "promote", hostname);
     assertThat(promote.exitCode()).as(promote.err()).isZero();
     await().atMost(ROLE_CHANGE).untilAsserted(() -> {

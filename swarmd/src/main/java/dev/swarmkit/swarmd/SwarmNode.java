@@ -170,10 +170,11 @@ public final class SwarmNode implements AutoCloseable {
     }
   }
 
+  /** The configuration of a promoted node's manager: it joins Raft through {@code joinAddr}, never forces. */
   private static SwarmdConfig withJoinAddr(SwarmdConfig c, String joinAddr) {
     return new SwarmdConfig(c.stateDir(), joinAddr, c.joinToken(), c.hostname(), c.listenRemoteApi(),
         c.advertiseRemoteApi(), c.controlSocket(), c.engineAddr(), c.genericNodeResources(),
-        c.forceNewCluster(), c.raftHeartbeat(), c.raftElectionTimeout(), c.logLevel(), c.executor());
+        false, c.raftHeartbeat(), c.raftElectionTimeout(), c.logLevel(), c.executor());
   }
 
   /**
