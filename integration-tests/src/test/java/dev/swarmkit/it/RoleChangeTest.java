@@ -102,6 +102,27 @@ class RoleChangeTest {
   }
 
   @Test
+  void theDemotedLeaderHandsOverToTheRemainingManager() throws Exception {
+    SwarmNode second = joinWorker("node-2");
+    promote(second, "node-2");
+
+    TestSwarm.Result demote = swarm.swarmctl("node-1", "node", "demote", "node-1");
+    assertThat(demote.exitCode()).as(demote.err()).isZero();
+
+    await().atMost(ROLE_CHANGE).untilAsserted(() -> {
+      assertThat(certificateRole("node-1")).isEqualTo(Roles.WORKER);
+      assertThat(leader.manager()).isEmpty();
+      assertThat(second.manager().orElseThrow().replication().isLeader()).isTrue();
+    });
+    assertThat(second.manager().orElseThrow().replication().membership().members())
+        .extracting(m -> m.nodeId()).containsExactly(second.nodeId());
+    await().atMost(ROLE_CHANGE).untilAsserted(() -> {
+      assertThat(nodeLsLine("node-2", "node-1").stripTrailing()).endsWith("ACTIVE");
+      assertThat(nodeLsLine("node-2", "node-2")).contains("REACHABLE *");
+    });
+  }
+
+  @Test
   void demotingTheLastManagerIsRefused() throws Exception {
     awaitReady(leader);
     TestSwarm.Result demote = swarm.swarmctl("node-1", "node", "demote", "node-1");

@@ -171,6 +171,10 @@ public final class RoleManager implements AutoCloseable {
         }
       }));
       return true;
+    } catch (StoreException.NotLeader e) {
+      // E.g. this leader just removed its own member; the next leader finishes the change.
+      log.info("could not set role of node {} to {}: no longer the leader", seen.getId(), role);
+      return false;
     } catch (StoreException e) {
       log.warn("failed to set role of node {} to {}: {}", seen.getId(), role, e.getMessage());
       return false;
