@@ -23,6 +23,7 @@ import dev.swarmkit.manager.dispatcher.ManagerList;
 import dev.swarmkit.manager.dispatcher.NodeIdentityResolver;
 import dev.swarmkit.manager.logbroker.LogBroker;
 import dev.swarmkit.manager.orchestrator.Orchestration;
+import dev.swarmkit.manager.role.RoleManager;
 import dev.swarmkit.manager.watchapi.WatchService;
 import dev.swarmkit.scheduler.Scheduler;
 import dev.swarmkit.store.By;
@@ -70,6 +71,7 @@ public final class Manager implements AutoCloseable {
   private final ExecutorService leadershipLoop;
   private Orchestration orchestration;
   private Scheduler scheduler;
+  private RoleManager roleManager;
   private Server remoteServer;
   private ControlSocketServer controlServer;
   private boolean leading;
@@ -179,6 +181,7 @@ public final class Manager implements AutoCloseable {
       scheduler.start();
       dispatcher.start();
       logBroker.start();
+      roleManager = RoleManager.forReplication(store, replication).start();
     } else {
       log.info("lost leadership: stopping leader-only components");
       stopLeaderComponents();
@@ -186,6 +189,10 @@ public final class Manager implements AutoCloseable {
   }
 
   private void stopLeaderComponents() {
+    if (roleManager != null) {
+      roleManager.close();
+      roleManager = null;
+    }
     dispatcher.stop();
     logBroker.stop();
     if (scheduler != null) {
@@ -251,7 +258,13 @@ public final class Manager implements AutoCloseable {
 
   @Override
   public void close() {
-    leadershipLoop.execute(this::stopLeaderComponents);
+    // A follower (e.g. a demoted manager) never started the leader-only components.
+    leadershipLoop.execute(() -> {
+      if (leading) {
+        leading = false;
+        stopLeaderComponents();
+      }
+    });
     leadershipLoop.shutdown();
     try {
       leadershipLoop.awaitTermination(10, TimeUnit.SECONDS);

@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
 final class ManagerRaft {
 
   private static final Logger log = LoggerFactory.getLogger(ManagerRaft.class);
-  private static final String RAFT_ID_FILE = "raft-id";
+  static final String RAFT_ID_FILE = "raft-id";
 
   private ManagerRaft() {}
 
