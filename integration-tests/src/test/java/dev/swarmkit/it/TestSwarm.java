@@ -15,6 +15,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A swarm of real nodes in this JVM: each with its own state dir, its own remote API port on
@@ -38,6 +40,14 @@ final class TestSwarm implements AutoCloseable {
   /** Joins a node with a token through {@code via}'s remote API. */
   SwarmNode join(String hostname, SwarmNode via, String token) throws Exception {
     return start(hostname, remoteAddress(via), token, "simulated");
+  }
+
+  /**
+   * Starts a node again from the state dir an earlier run of {@code hostname} left: it resumes its
+   * identity from the certificates on disk, so it needs no join token, only a manager to talk to.
+   */
+  SwarmNode restart(String hostname, SwarmNode via, String executor) throws Exception {
+    return start(hostname, remoteAddress(via), "", executor);
   }
 
   SwarmNode start(String hostname, String joinAddr, String token, String executor) throws Exception {
@@ -74,6 +84,25 @@ final class TestSwarm implements AutoCloseable {
   }
 
   record Result(int exitCode, String out, String err) {}
+
+  /** Runs swarmctl and fails with its stderr unless it exits 0; returns its stdout. */
+  String swarmctlOk(String managerHostname, String... args) {
+    Result r = swarmctl(managerHostname, args);
+    if (r.exitCode() != 0) {
+      throw new AssertionError("swarmctl " + String.join(" ", args) + " exited " + r.exitCode() + ": " + r.err());
+    }
+    return r.out();
+  }
+
+  /** The current join token ("Worker" or "Manager") as {@code swarmctl cluster inspect} prints it. */
+  String joinToken(String managerHostname, String kind) {
+    String inspect = swarmctlOk(managerHostname, "cluster", "inspect", "default");
+    Matcher m = Pattern.compile(kind + ": (SWMTKN-\\S+)").matcher(inspect);
+    if (!m.find()) {
+      throw new AssertionError("no " + kind + " token in:\n" + inspect);
+    }
+    return m.group(1);
+  }
 
   static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0)) {
