@@ -64,6 +64,11 @@ final class TestSwarm implements AutoCloseable {
         Duration.ofMillis(100), Duration.ofMillis(1000), "info", executor);
   }
 
+  /** Where {@code hostname} keeps its certificates and task database. */
+  Path stateDir(String hostname) {
+    return root.resolve(hostname);
+  }
+
   Path socketOf(String hostname) {
     return root.resolve(hostname).resolve("swarm.sock");
   }
