@@ -1,5 +1,6 @@
 package dev.swarmkit.agent;
 
+import com.google.protobuf.ByteString;
 import dev.swarmkit.agent.exec.ExecutorException;
 import dev.swarmkit.api.AssignmentsMessage;
 import dev.swarmkit.api.EncryptionKey;
@@ -7,6 +8,7 @@ import dev.swarmkit.api.Node;
 import dev.swarmkit.api.NodeDescription;
 import dev.swarmkit.api.Resources;
 import dev.swarmkit.api.SessionMessage;
+import dev.swarmkit.api.SubscriptionMessage;
 import dev.swarmkit.api.Task;
 import dev.swarmkit.api.WeightedPeer;
 import java.time.Duration;
@@ -34,6 +36,14 @@ public final class Agent implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(Agent.class);
   private static final int FAILURE_WEIGHT = -50;
+  /** How often the node description is re-read; a change re-registers the node (upstream 20s). */
+  static final Duration NODE_UPDATE_PERIOD = Duration.ofSeconds(20);
+
+  /** Told when the manager's view of this node or the cluster root CA changes. */
+  @FunctionalInterface
+  public interface NodeChangeListener {
+    void changed(Node node, ByteString rootCa);
+  }
 
   private final AgentConfig config;
   private final TaskDatabase db;
@@ -47,10 +57,13 @@ public final class Agent implements AutoCloseable {
   private volatile Node node;
   private volatile Session session;
   private List<EncryptionKey> keys = List.of();
+  private final Map<String, LogSubscription> logSubscriptions = new java.util.concurrent.ConcurrentHashMap<>();
+  private ByteString rootCa = ByteString.EMPTY;
+  private volatile NodeChangeListener nodeChangeListener = (n, ca) -> {};
 
   public Agent(AgentConfig config) {
     this.config = config;
-    this.db = new TaskDatabase(config.stateDir());
+    this.db = new TaskDatabase(config.stateDir(), config.syncWrites());
     this.worker = new Worker(db, config.executor(), reporter::report);
     this.remotes = new ManagerRemotes(config.managers());
     this.loop = new Thread(this::run, "agent");
@@ -60,6 +73,19 @@ public final class Agent implements AutoCloseable {
   public void start() {
     worker.init();
     loop.start();
+  }
+
+  /** Sets who hears about node and root CA changes (for example to renew TLS); call before start. */
+  public void onNodeChange(NodeChangeListener listener) {
+    this.nodeChangeListener = listener;
+  }
+
+  /**
+   * Leaves the swarm: removes all tasks and their runtime objects and accepts no more assignments.
+   * Returns whether the removals finished within {@code timeout}; stop the agent afterwards.
+   */
+  public boolean leave(Duration timeout) throws InterruptedException {
+    return worker.leave(timeout.toMillis());
   }
 
   /** Waits until the first session is registered. */
@@ -109,10 +135,27 @@ public final class Agent implements AutoCloseable {
     NodeDescription description = describe();
     String lastFailed = null;
     session = openSession(Duration.ZERO, "", description, null);
+    long nextDescribe = System.nanoTime() + NODE_UPDATE_PERIOD.toNanos();
     try {
       while (!stopped) {
-        Session.Event ev = events.take();
+        Session.Event ev = events.poll(1, TimeUnit.SECONDS);
         Session current = session;
+        if (System.nanoTime() >= nextDescribe) {
+          nextDescribe = System.nanoTime() + NODE_UPDATE_PERIOD.toNanos();
+          NodeDescription now = describe();
+          if (now != null && !now.equals(description)) {
+            // Re-register so the manager sees the new description.
+            log.info("node description changed, re-registering");
+            description = now;
+            reporter.setSender(null);
+            current.close();
+            session = openSession(Duration.ZERO, current.sessionId(), description, null);
+            continue;
+          }
+        }
+        if (ev == null) {
+          continue;
+        }
         if (ev.session() != current) {
           continue; // from a session already closed
         }
@@ -132,20 +175,30 @@ public final class Agent implements AutoCloseable {
           } else {
             worker.update(msg.getChangesList());
           }
+        } else if (ev instanceof Session.LogSubscriptionRequest l) {
+          handleLogSubscription(current, l.message());
         } else if (ev instanceof Session.Failed f) {
           log.warn("{} failed: {}", current, f.error().toString());
+          // The broker re-announces active subscriptions on the next session.
+          logSubscriptions.values().forEach(LogSubscription::cancel);
+          logSubscriptions.clear();
           reporter.setSender(null);
           current.close();
           remotes.observe(current.address, FAILURE_WEIGHT);
           lastFailed = current.address;
           backoff = min(config.initialBackoff().plus(backoff.multipliedBy(2)), config.maxBackoff());
           Duration delay = Duration.ofMillis(ThreadLocalRandom.current().nextLong(Math.max(1, backoff.toMillis())));
-          session = openSession(delay, current.sessionId(), describe(), lastFailed);
+          NodeDescription now = describe();
+          if (now != null) {
+            description = now;
+          }
+          session = openSession(delay, current.sessionId(), description, lastFailed);
         }
       }
     } catch (InterruptedException e) {
       // stopping
     } finally {
+      logSubscriptions.values().forEach(LogSubscription::cancel);
       Session s = session;
       if (s != null) {
         s.close();
@@ -166,6 +219,24 @@ public final class Agent implements AutoCloseable {
     return s;
   }
 
+  private void handleLogSubscription(Session current, SubscriptionMessage msg) {
+    if (msg.getClose()) {
+      LogSubscription running = logSubscriptions.remove(msg.getId());
+      if (running != null) {
+        running.cancel();
+      }
+      return;
+    }
+    if (logSubscriptions.containsKey(msg.getId())) {
+      return;
+    }
+    Node n = node;
+    LogSubscription sub = new LogSubscription(msg, worker, current.logPublisher(msg.getId()),
+        n == null ? "" : n.getId());
+    logSubscriptions.put(msg.getId(), sub);
+    sub.start();
+  }
+
   private void handleSessionMessage(SessionMessage msg) {
     Map<String, Long> managers = new LinkedHashMap<>();
     for (WeightedPeer p : msg.getManagersList()) {
@@ -174,12 +245,28 @@ public final class Agent implements AutoCloseable {
       }
     }
     remotes.replace(managers);
-    if (msg.hasNode() && !msg.getNode().equals(node)) {
+    boolean changed = false;
+    if (msg.hasNode()) {
+      Node previous = node;
       node = msg.getNode();
+      if (previous == null || !sameNode(previous, node)) {
+        changed = true;
+        try {
+          config.executor().configure(node);
+        } catch (ExecutorException e) {
+          log.warn("node configuration failed: {}", e.getMessage());
+        }
+      }
+    }
+    if (!msg.getRootCA().isEmpty() && !msg.getRootCA().equals(rootCa)) {
+      rootCa = msg.getRootCA();
+      changed = true;
+    }
+    if (changed && node != null) {
       try {
-        config.executor().configure(node);
-      } catch (ExecutorException e) {
-        log.warn("node configuration failed: {}", e.getMessage());
+        nodeChangeListener.changed(node, rootCa);
+      } catch (RuntimeException e) {
+        log.warn("node change listener failed", e);
       }
     }
     if (!msg.getNetworkBootstrapKeysList().isEmpty() && !msg.getNetworkBootstrapKeysList().equals(keys)) {
@@ -201,6 +288,11 @@ public final class Agent implements AutoCloseable {
       log.warn("node description unavailable: {}", e.getMessage());
       return null;
     }
+  }
+
+  /** Upstream's nodesEqual: status and meta changes alone do not count. */
+  private static boolean sameNode(Node a, Node b) {
+    return a.toBuilder().clearStatus().clearMeta().build().equals(b.toBuilder().clearStatus().clearMeta().build());
   }
 
   private static Duration min(Duration a, Duration b) {

@@ -19,6 +19,8 @@ import java.util.function.Supplier;
  * @param rpcTimeout timeout of unary calls and of session establishment (upstream 5s)
  * @param initialBackoff first reconnect backoff (upstream 100ms)
  * @param maxBackoff reconnect backoff ceiling (upstream 8s)
+ * @param syncWrites fsync the task database on every write (true in production; simulations of
+ *     hundreds of tasks per node may turn it off, keeping atomic but not crash-durable writes)
  */
 public record AgentConfig(
     Path stateDir,
@@ -28,7 +30,8 @@ public record AgentConfig(
     List<GenericResource> genericResources,
     Duration rpcTimeout,
     Duration initialBackoff,
-    Duration maxBackoff) {
+    Duration maxBackoff,
+    boolean syncWrites) {
 
   public AgentConfig {
     Objects.requireNonNull(stateDir, "stateDir");
@@ -41,9 +44,15 @@ public record AgentConfig(
     maxBackoff = maxBackoff == null ? Duration.ofSeconds(8) : maxBackoff;
   }
 
-  /** Upstream defaults for the timings. */
+  /** Upstream defaults for the timings, durable writes. */
   public static AgentConfig of(Path stateDir, Supplier<List<String>> managers, Executor executor,
       ChannelFactory channels, List<GenericResource> genericResources) {
-    return new AgentConfig(stateDir, managers, executor, channels, genericResources, null, null, null);
+    return new AgentConfig(stateDir, managers, executor, channels, genericResources, null, null, null, true);
+  }
+
+  /** The same configuration with durable (fsynced) task database writes on or off. */
+  public AgentConfig withSyncWrites(boolean sync) {
+    return new AgentConfig(stateDir, managers, executor, channels, genericResources, rpcTimeout,
+        initialBackoff, maxBackoff, sync);
   }
 }

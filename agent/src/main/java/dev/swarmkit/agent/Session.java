@@ -5,6 +5,12 @@ import dev.swarmkit.api.AssignmentsRequest;
 import dev.swarmkit.api.DispatcherGrpc;
 import dev.swarmkit.api.HeartbeatRequest;
 import dev.swarmkit.api.HeartbeatResponse;
+import dev.swarmkit.api.ListenSubscriptionsRequest;
+import dev.swarmkit.api.LogBrokerGrpc;
+import dev.swarmkit.api.LogMessage;
+import dev.swarmkit.api.PublishLogsMessage;
+import dev.swarmkit.api.PublishLogsResponse;
+import dev.swarmkit.api.SubscriptionMessage;
 import dev.swarmkit.api.NodeDescription;
 import dev.swarmkit.api.SessionMessage;
 import dev.swarmkit.api.SessionRequest;
@@ -14,6 +20,7 @@ import io.grpc.Context;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
@@ -44,6 +51,8 @@ final class Session implements AutoCloseable {
   record Assignments(Session session, AssignmentsMessage message) implements Event {}
 
   record Failed(Session session, Throwable error) implements Event {}
+
+  record LogSubscriptionRequest(Session session, SubscriptionMessage message) implements Event {}
 
   final String address;
   private final ManagedChannel channel;
@@ -94,6 +103,7 @@ final class Session implements AutoCloseable {
       post(new Registered(this));
       startThread("agent-heartbeat", this::heartbeat);
       startThread("agent-assignments", this::assignments);
+      startThread("agent-log-subscriptions", this::logSubscriptions);
       while (stream.hasNext()) {
         post(new Message(this, stream.next()));
       }
@@ -171,6 +181,67 @@ final class Session implements AutoCloseable {
     } catch (RuntimeException e) {
       fail(e);
     }
+  }
+
+  private void logSubscriptions() {
+    try {
+      Iterator<SubscriptionMessage> stream = LogBrokerGrpc.newBlockingStub(channel)
+          .listenSubscriptions(ListenSubscriptionsRequest.getDefaultInstance());
+      while (stream.hasNext()) {
+        post(new LogSubscriptionRequest(this, stream.next()));
+      }
+      fail(Status.UNAVAILABLE.withDescription("log subscriptions stream ended").asRuntimeException());
+    } catch (StatusRuntimeException e) {
+      if (e.getStatus().getCode() == Status.Code.UNIMPLEMENTED) {
+        log.warn("manager does not support log subscriptions");
+        return;
+      }
+      fail(e);
+    } catch (RuntimeException e) {
+      fail(e);
+    }
+  }
+
+  /** Opens a PublishLogs stream for one subscription over this session's connection. */
+  LogPublisher logPublisher(String subscriptionId) {
+    StreamObserver<PublishLogsMessage> out = LogBrokerGrpc.newStub(channel).publishLogs(
+        new StreamObserver<PublishLogsResponse>() {
+          @Override
+          public void onNext(PublishLogsResponse value) {}
+
+          @Override
+          public void onError(Throwable t) {
+            log.debug("publishing logs for {} ended: {}", subscriptionId, t.toString());
+          }
+
+          @Override
+          public void onCompleted() {}
+        });
+    return new LogPublisher() {
+      private boolean done;
+
+      @Override
+      public synchronized void publish(LogMessage message) {
+        if (!done) {
+          out.onNext(PublishLogsMessage.newBuilder().setSubscriptionId(subscriptionId)
+              .addMessages(message).build());
+        }
+      }
+
+      @Override
+      public synchronized void close() {
+        if (done) {
+          return;
+        }
+        done = true;
+        try {
+          out.onNext(PublishLogsMessage.newBuilder().setSubscriptionId(subscriptionId).setClose(true).build());
+          out.onCompleted();
+        } catch (RuntimeException e) {
+          log.debug("closing log publisher for {} failed: {}", subscriptionId, e.toString());
+        }
+      }
+    };
   }
 
   /** Sends one batch of task statuses (the status reporter's sender while this session is live). */

@@ -32,10 +32,19 @@ final class TaskDatabase {
   private static final String SUFFIX = ".task";
 
   private final Path dir;
+  private final boolean sync;
   private final Map<String, Task> tasks = new TreeMap<>();
 
-  /** Opens (creating if needed) the database and loads every readable task file. */
   TaskDatabase(Path stateDir) {
+    this(stateDir, true);
+  }
+
+  /**
+   * Opens (creating if needed) the database and loads every readable task file. {@code sync} false
+   * skips fsync: writes stay atomic but may be lost on an OS crash (for large simulations only).
+   */
+  TaskDatabase(Path stateDir, boolean sync) {
+    this.sync = sync;
     this.dir = stateDir.resolve("worker").resolve("tasks");
     try {
       Files.createDirectories(dir);
@@ -77,6 +86,18 @@ final class TaskDatabase {
     tasks.put(task.getId(), task);
   }
 
+  /**
+   * Stores a newer assignment of a task, keeping the status already recorded for it (this agent's
+   * observation is canonical); a task not yet recorded is stored as given. Returns what was stored.
+   */
+  synchronized Task putAssignment(Task task) {
+    Task existing = tasks.get(task.getId());
+    Task stored = existing == null ? task : task.toBuilder().setStatus(existing.getStatus()).build();
+    write(stored);
+    tasks.put(stored.getId(), stored);
+    return stored;
+  }
+
   /** Records a new observed status; false if the task is no longer in the database. */
   synchronized boolean putStatus(String taskId, TaskStatus status) {
     Task t = tasks.get(taskId);
@@ -116,14 +137,18 @@ final class TaskDatabase {
         while (buf.hasRemaining()) {
           ch.write(buf);
         }
-        ch.force(true);
+        if (sync) {
+          ch.force(true);
+        }
       }
       try {
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       } catch (AtomicMoveNotSupportedException e) {
         Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
       }
-      syncDirectory();
+      if (sync) {
+        syncDirectory();
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write task " + task.getId(), e);
     }

@@ -43,7 +43,11 @@ final class Worker {
     t.setDaemon(true);
     return t;
   });
+  private final List<java.util.function.Consumer<TaskController>> taskListeners =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
   private boolean closed;
+  private boolean left;
+  private int pendingRemovals;
 
   /** {@code listener} receives every status change, after it is stored. */
   Worker(TaskDatabase db, Executor executor, BiConsumer<String, TaskStatus> listener) {
@@ -55,37 +59,38 @@ final class Worker {
   /** Re-adopts the tasks recorded before a restart, starting their controllers. */
   synchronized void init() {
     for (Task task : db.all()) {
-      startTask(adopt(task));
+      startTask(task, true);
     }
   }
 
   /**
-   * After a restart the runtime may have moved on while nobody watched: ask the controller and
-   * correct a status that claims a container which no longer exists.
+   * After a restart the runtime may have moved on while nobody watched: a task recorded as starting
+   * or running whose container no longer exists has failed.
    */
-  private Task adopt(Task task) {
+  private Task adopt(Task task, Controller controller) {
     int state = task.getStatus().getState().getNumber();
     if (state < TaskState.STARTING_VALUE || state > TaskState.RUNNING_VALUE) {
       return task;
     }
-    try (Controller probe = executor.controller(task)) {
-      if (probe.inspect() == Controller.ContainerState.ABSENT) {
-        TaskStatus failed = task.getStatus().toBuilder().setState(TaskState.FAILED)
-            .setMessage("adopting task failed").setErr("task container is gone after agent restart")
-            .setTimestamp(com.google.protobuf.util.Timestamps.fromMillis(System.currentTimeMillis()))
-            .build();
-        db.putStatus(task.getId(), failed);
-        return task.toBuilder().setStatus(failed).build();
+    try {
+      if (controller.inspect() != Controller.ContainerState.ABSENT) {
+        return task;
       }
     } catch (ExecutorException e) {
       log.warn("could not inspect task {} on adoption: {}", task.getId(), e.getMessage());
+      return task;
     }
-    return task;
+    TaskStatus failed = task.getStatus().toBuilder().setState(TaskState.FAILED)
+        .setMessage("adopting task failed").setErr("task container is gone after agent restart")
+        .setTimestamp(com.google.protobuf.util.Timestamps.fromMillis(System.currentTimeMillis()))
+        .build();
+    recordStatus(task.getId(), failed);
+    return task.toBuilder().setStatus(failed).build();
   }
 
   /** A complete assignment set: everything not in it is removed. */
   synchronized void assign(List<AssignmentChange> changes) {
-    if (!closed) {
+    if (!closed && !left) {
       reconcileDependencies(changes, true);
       reconcileTasks(changes, true);
     }
@@ -93,9 +98,30 @@ final class Worker {
 
   /** Incremental changes to the assignment set. */
   synchronized void update(List<AssignmentChange> changes) {
-    if (!closed) {
+    if (!closed && !left) {
       reconcileDependencies(changes, false);
       reconcileTasks(changes, false);
+    }
+  }
+
+  /**
+   * Removes every task and refuses further assignments (upstream's Leave: the node is leaving the
+   * swarm), then waits up to {@code timeoutMillis} for the runtime objects to be removed.
+   */
+  boolean leave(long timeoutMillis) throws InterruptedException {
+    synchronized (this) {
+      reconcileDependencies(List.of(), true);
+      reconcileTasks(List.of(), true);
+      left = true;
+      long deadline = System.currentTimeMillis() + timeoutMillis;
+      while (pendingRemovals > 0) {
+        long wait = deadline - System.currentTimeMillis();
+        if (wait <= 0) {
+          return false;
+        }
+        wait(wait);
+      }
+      return true;
     }
   }
 
@@ -104,6 +130,19 @@ final class Worker {
     for (Task t : db.all()) {
       sink.accept(t.getId(), t.getStatus());
     }
+  }
+
+  /** Calls {@code listener} with every task controller started from now on (log follow). */
+  void addTaskListener(java.util.function.Consumer<TaskController> listener) {
+    taskListeners.add(listener);
+  }
+
+  void removeTaskListener(java.util.function.Consumer<TaskController> listener) {
+    taskListeners.remove(listener);
+  }
+
+  synchronized List<TaskController> controllers() {
+    return new ArrayList<>(controllers.values());
   }
 
   synchronized List<Task> tasks() {
@@ -142,17 +181,13 @@ final class Worker {
         continue;
       }
       assigned.add(task.getId());
+      Task stored = db.putAssignment(task);
       TaskController existing = controllers.get(task.getId());
       if (existing != null) {
-        db.put(task.toBuilder().setStatus(existing.task().getStatus()).build());
         existing.update(task);
-        continue;
+      } else {
+        startTask(stored, false);
       }
-      Task withStatus = db.get(task.getId())
-          .map(stored -> task.toBuilder().setStatus(stored.getStatus()).build())
-          .orElse(task);
-      db.put(withStatus);
-      startTask(withStatus);
     }
     if (fullSnapshot) {
       for (String id : new ArrayList<>(controllers.keySet())) {
@@ -170,11 +205,15 @@ final class Worker {
     }
   }
 
-  private void startTask(Task task) {
+  private void startTask(Task task, boolean adopting) {
     if (controllers.containsKey(task.getId())) {
       return;
     }
     Resolved resolved = TaskStateMachine.resolve(task, executor);
+    if (adopting && resolved.controller() != null) {
+      task = adopt(task, resolved.controller());
+      resolved = new Resolved(resolved.controller(), task.getStatus(), null);
+    }
     if (!resolved.status().equals(task.getStatus())) {
       recordStatus(task.getId(), resolved.status());
     }
@@ -186,6 +225,7 @@ final class Worker {
         resolved.controller(), this::recordStatus);
     controllers.put(task.getId(), tc);
     tc.start();
+    taskListeners.forEach(l -> l.accept(tc));
   }
 
   private void recordStatus(String taskId, TaskStatus status) {
@@ -202,14 +242,19 @@ final class Worker {
     if (tc == null) {
       return;
     }
+    pendingRemovals++;
     removals.execute(() -> {
-      tc.close();
       try {
+        tc.close();
         tc.controller().remove();
       } catch (ExecutorException e) {
         log.error("remove task {} failed: {}", taskId, e.getMessage());
       } finally {
         tc.controller().close();
+        synchronized (this) {
+          pendingRemovals--;
+          notifyAll();
+        }
       }
     });
   }

@@ -7,7 +7,9 @@
  * backoff), {@code Session} (one dispatcher session: Session stream, heartbeats, Assignments stream),
  * {@code Worker} (assignments to task controllers), {@code TaskController} (one thread per task
  * running {@code TaskStateMachine}, upstream's exec.Do), {@code StatusReporter} (batches status
- * updates to UpdateTaskStatus) and {@code TaskDatabase}.
+ * updates to UpdateTaskStatus), {@code LogSubscription} (serves the log broker's subscriptions with
+ * the controllers' logs) and {@code TaskDatabase}. {@code dev.swarmkit.agent.testing.SimulatedExecutor}
+ * simulates containers for tests at scale.
  *
  * <p>Task database format: one protobuf file per task under {@code <state-dir>/worker/tasks/}, each
  * written to a temporary file, fsynced and atomically renamed over the previous version (then the

@@ -48,7 +48,7 @@ class AgentTest {
     List<String> addrs = managers.length == 0 ? List.of(dispatcher.address()) : List.of(managers);
     Agent agent = new Agent(new AgentConfig(stateDir, () -> addrs, executor, ChannelFactory.plaintext(),
         GenericResources.parse("gpu=GPU-0,ssd=2"), Duration.ofSeconds(2), Duration.ofMillis(50),
-        Duration.ofMillis(400)));
+        Duration.ofMillis(400), true));
     agents.add(agent);
     agent.start();
     assertThat(agent.awaitReady(WAIT)).isTrue();
@@ -216,5 +216,35 @@ class AgentTest {
     Task stored = Task.parseFrom(Files.readAllBytes(stateDir.resolve("worker/tasks/task-1.task")));
     assertThat(stored.getStatus().getState()).isEqualTo(TaskState.RUNNING);
     assertThat(stored.getDesiredState()).isEqualTo(TaskState.RUNNING);
+  }
+
+  @Test
+  void leavingRemovesAllTasksAndRefusesNewOnes() throws Exception {
+    Agent agent = startAgent();
+    dispatcher.assign(task("task-1", TaskState.RUNNING));
+    awaitReported("task-1", TaskState.RUNNING);
+
+    assertThat(agent.leave(WAIT)).isTrue();
+    dispatcher.assign(task("task-2", TaskState.RUNNING));
+
+    assertThat(executor.state("task-1")).isEmpty();
+    assertThat(stateDir.resolve("worker/tasks/task-1.task")).doesNotExist();
+    await().during(Duration.ofMillis(300)).atMost(WAIT).until(() -> executor.state("task-2").isEmpty());
+  }
+
+  @Test
+  void nodeChangesFromTheManagerReachTheListener() throws Exception {
+    List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Agent agent = new Agent(new AgentConfig(stateDir, () -> List.of(dispatcher.address()), executor,
+        ChannelFactory.plaintext(), List.of(), Duration.ofSeconds(2), Duration.ofMillis(50),
+        Duration.ofMillis(400), true));
+    agents.add(agent);
+    agent.onNodeChange((node, rootCa) -> seen.add(node.getId()));
+
+    agent.start();
+
+    assertThat(agent.awaitReady(WAIT)).isTrue();
+    await().atMost(WAIT).until(() -> seen.contains("node-1"));
+    assertThat(agent.node()).hasValueSatisfying(n -> assertThat(n.getId()).isEqualTo("node-1"));
   }
 }

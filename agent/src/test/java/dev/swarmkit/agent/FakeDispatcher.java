@@ -9,6 +9,12 @@ import dev.swarmkit.api.AssignmentsRequest;
 import dev.swarmkit.api.DispatcherGrpc;
 import dev.swarmkit.api.HeartbeatRequest;
 import dev.swarmkit.api.HeartbeatResponse;
+import dev.swarmkit.api.ListenSubscriptionsRequest;
+import dev.swarmkit.api.LogBrokerGrpc;
+import dev.swarmkit.api.LogMessage;
+import dev.swarmkit.api.PublishLogsMessage;
+import dev.swarmkit.api.PublishLogsResponse;
+import dev.swarmkit.api.SubscriptionMessage;
 import dev.swarmkit.api.Node;
 import dev.swarmkit.api.NodeDescription;
 import dev.swarmkit.api.SessionMessage;
@@ -50,8 +56,53 @@ final class FakeDispatcher extends DispatcherGrpc.DispatcherImplBase implements 
   volatile NodeDescription lastDescription;
   private final Map<StreamObserver<AssignmentsMessage>, Long> sequences = new ConcurrentHashMap<>();
 
+  /** Log messages published per subscription, and the subscriptions a node closed. */
+  final Map<String, List<LogMessage>> publishedLogs = new ConcurrentHashMap<>();
+  final List<String> closedSubscriptions = new CopyOnWriteArrayList<>();
+  private final List<StreamObserver<SubscriptionMessage>> subscriptionListeners = new CopyOnWriteArrayList<>();
+
+  private final LogBrokerGrpc.LogBrokerImplBase logBroker = new LogBrokerGrpc.LogBrokerImplBase() {
+    @Override
+    public void listenSubscriptions(ListenSubscriptionsRequest request, StreamObserver<SubscriptionMessage> observer) {
+      subscriptionListeners.add(observer);
+    }
+
+    @Override
+    public StreamObserver<PublishLogsMessage> publishLogs(StreamObserver<PublishLogsResponse> response) {
+      return new StreamObserver<>() {
+        @Override
+        public void onNext(PublishLogsMessage msg) {
+          publishedLogs.computeIfAbsent(msg.getSubscriptionId(), k -> new CopyOnWriteArrayList<>())
+              .addAll(msg.getMessagesList());
+          if (msg.getClose()) {
+            closedSubscriptions.add(msg.getSubscriptionId());
+          }
+        }
+
+        @Override
+        public void onError(Throwable t) {}
+
+        @Override
+        public void onCompleted() {
+          response.onNext(PublishLogsResponse.getDefaultInstance());
+          response.onCompleted();
+        }
+      };
+    }
+  };
+
+  /** Announces a log subscription (or its end) to connected agents. */
+  void subscribe(SubscriptionMessage msg) {
+    subscriptionListeners.forEach(l -> l.onNext(msg));
+  }
+
+  int subscriptionListeners() {
+    return subscriptionListeners.size();
+  }
+
   FakeDispatcher() throws IOException {
-    server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).addService(this).build().start();
+    server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).addService(this)
+        .addService(logBroker).build().start();
   }
 
   String address() {

@@ -15,6 +15,7 @@ import dev.swarmkit.ca.SecureChannels;
 import dev.swarmkit.ca.SecurityConfig;
 import dev.swarmkit.manager.controlapi.ClusterTokenRotator;
 import dev.swarmkit.manager.controlapi.ControlService;
+import dev.swarmkit.manager.controlapi.DefaultNetworks;
 import dev.swarmkit.manager.controlapi.NetworkDriverValidator;
 import dev.swarmkit.manager.controlapi.RootCaReconciler;
 import dev.swarmkit.manager.dispatcher.Dispatcher;
@@ -24,6 +25,7 @@ import dev.swarmkit.manager.logbroker.LogBroker;
 import dev.swarmkit.manager.orchestrator.Orchestration;
 import dev.swarmkit.manager.watchapi.WatchService;
 import dev.swarmkit.scheduler.Scheduler;
+import dev.swarmkit.store.By;
 import dev.swarmkit.store.MemoryStore;
 import dev.swarmkit.store.StoreException;
 import dev.swarmkit.store.Table;
@@ -162,7 +164,7 @@ public final class Manager implements AutoCloseable {
     }
   }
 
-  /** A new swarm's first leader writes the cluster object and its own node object. */
+  /** A new swarm's first leader writes the cluster object, its own node object and the ingress network. */
   private void bootstrapClusterObjects() {
     config.bootstrapCluster().ifPresent(cluster -> {
       try {
@@ -173,6 +175,9 @@ public final class Manager implements AutoCloseable {
           Node self = ClusterSecurity.nodeFor(config.security());
           if (tx.get(Table.NODES, self.getId()).isEmpty()) {
             tx.create(Table.NODES, self);
+          }
+          if (tx.find(Table.NETWORKS, By.name("ingress")).isEmpty()) {
+            tx.create(Table.NETWORKS, DefaultNetworks.ingress());
           }
         });
       } catch (StoreException e) {

@@ -104,12 +104,14 @@ final class GroupPlacer {
   /**
    * Places up to {@code n} tasks on {@code nodes} (best first): the first pass fills nodes until they
    * are level with the next one, later passes go round-robin over nodes that still pass the filters.
+   * A node that stops passing (full, or at max replicas) drops out of the rotation for good — fitness
+   * only decreases while a group is placed — so skipping it later costs nothing.
    */
   private int placeOnNodes(int n, Deque<Task> group, List<NodeInfo> nodes, Map<String, Decision> decisions,
       Comparator<NodeInfo> order, Timestamp now) {
     int placed = 0;
     int count = nodes.size();
-    boolean[] failed = new boolean[count];
+    Rotation rotation = new Rotation(count);
     int iter = 0;
     while (!group.isEmpty()) {
       Task t = group.pollFirst();
@@ -128,16 +130,65 @@ final class GroupPlacer {
       } else {
         iter++;
       }
-      int start = iter;
-      while (failed[iter % count] || !pipeline.process(nodes.get(iter % count))) {
-        failed[iter % count] = true;
-        iter++;
-        if (iter - start == count) {
-          return placed; // no node fits any more
+      while (true) {
+        int p = iter % count;
+        if (!rotation.dropped(p)) {
+          if (pipeline.process(nodes.get(p))) {
+            break;
+          }
+          rotation.drop(p);
+          if (rotation.live() == 0) {
+            return placed; // no node fits any more
+          }
         }
+        iter += rotation.distanceToNextLive(p);
       }
     }
     return placed;
+  }
+
+  /**
+   * The ring of candidate positions with dropped ones skipped in near-constant time (next-pointers
+   * with path compression), so a mostly full cluster does not cost O(nodes) per task.
+   */
+  private static final class Rotation {
+    private final int[] next;
+    private final boolean[] dropped;
+    private int live;
+
+    Rotation(int size) {
+      next = new int[size];
+      dropped = new boolean[size];
+      live = size;
+    }
+
+    boolean dropped(int p) {
+      return dropped[p];
+    }
+
+    int live() {
+      return live;
+    }
+
+    void drop(int p) {
+      dropped[p] = true;
+      next[p] = (p + 1) % next.length;
+      live--;
+    }
+
+    /** Steps from dropped position {@code p} to the next live one; requires a live position. */
+    int distanceToNextLive(int p) {
+      int q = p;
+      while (dropped[q]) {
+        q = next[q];
+      }
+      for (int i = p; dropped[i]; ) {
+        int following = next[i];
+        next[i] = q;
+        i = following;
+      }
+      return Math.floorMod(q - p, next.length);
+    }
   }
 
   private static Task assign(Task t, NodeInfo node, Timestamp now) {

@@ -26,6 +26,8 @@ import java.util.Set;
  */
 final class NodeInfo {
 
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(NodeInfo.class);
+
   /** Failures within this window count against a node for a service. */
   static final Duration MONITOR_FAILURES = Duration.ofMinutes(5);
   /** That many recent failures make a node the last choice for the service. */
@@ -200,6 +202,10 @@ final class NodeInfo {
       failures.pollFirst();
     }
     failures.addLast(now);
+    if (failures.size() == MAX_FAILURES) {
+      log.warn("underweighting node {} for service {} because it experienced {} failures or rejections within {}",
+          id(), t.getServiceId(), MAX_FAILURES, MONITOR_FAILURES);
+    }
   }
 
   /** Failures of this task's service version on this node within the lookback window. */

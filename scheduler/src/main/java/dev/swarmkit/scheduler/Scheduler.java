@@ -1,8 +1,7 @@
 package dev.swarmkit.scheduler;
 
-import dev.swarmkit.api.Endpoint;
-import dev.swarmkit.api.NetworkAttachment;
 import dev.swarmkit.api.Node;
+import dev.swarmkit.api.PortConfig;
 import dev.swarmkit.api.Service;
 import dev.swarmkit.api.Task;
 import dev.swarmkit.api.TaskSpec;
@@ -418,15 +417,18 @@ public final class Scheduler implements AutoCloseable {
 
   /**
    * Tasks that can be placed together: same service and spec version, or — for tasks without a spec
-   * version — same service, spec, networks and endpoint, which is all the filters look at.
+   * version — same service, spec, network drivers and published ports, which is all the filters read
+   * (network attachments themselves differ per task: they carry the task's addresses).
    */
-  private record GroupKey(String serviceId, long specVersion, TaskSpec spec, List<NetworkAttachment> networks,
-      Endpoint endpoint) {
+  private record GroupKey(String serviceId, long specVersion, TaskSpec spec, List<String> networkDrivers,
+      List<PortConfig> ports) {
     static GroupKey of(Task t) {
       if (t.hasSpecVersion()) {
         return new GroupKey(t.getServiceId(), t.getSpecVersion().getIndex(), null, null, null);
       }
-      return new GroupKey(t.getServiceId(), -1, t.getSpec(), t.getNetworksList(), t.getEndpoint());
+      List<String> drivers = t.getNetworksCount() == 0 ? List.of()
+          : t.getNetworksList().stream().map(a -> a.getNetwork().getDriverState().getName()).toList();
+      return new GroupKey(t.getServiceId(), -1, t.getSpec(), drivers, t.getEndpoint().getPortsList());
     }
   }
 

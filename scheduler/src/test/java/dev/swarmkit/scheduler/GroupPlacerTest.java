@@ -180,4 +180,19 @@ class GroupPlacerTest {
         .setSpread(SpreadOver.newBuilder().setSpreadDescriptor(descriptor)));
     return t;
   }
+
+  @Test
+  void fullNodesDropOutOfTheRotationWhileOthersKeepTakingTasks() {
+    IntStream.range(0, 50).forEach(i -> addNode(withResources(readyNode("small" + i), 1_000_000_000L, 1L << 30)));
+    addNode(withResources(readyNode("big"), 100_000_000_000L, 1L << 30));
+    addNode(withResources(readyNode("medium"), 3_000_000_000L, 1L << 30));
+    ArrayDeque<Task> group = tasks(120, "svc", t -> withReservations(t, 1_000_000_000L, 0));
+
+    Map<String, Long> placed = place(group);
+
+    assertThat(group).isEmpty();
+    assertThat(placed.get("medium")).isEqualTo(3L);
+    assertThat(placed.get("big")).isEqualTo(67L);
+    IntStream.range(0, 50).forEach(i -> assertThat(placed.get("small" + i)).isEqualTo(1L));
+  }
 }

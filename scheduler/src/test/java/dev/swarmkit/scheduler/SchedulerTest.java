@@ -293,4 +293,43 @@ class SchedulerTest {
     assertThat(pending.getStatus().getState()).isEqualTo(TaskState.PENDING);
     assertThat(pending.getStatus().getErr()).isEqualTo("insufficient resources on 1 node");
   }
+
+  @Test
+  void withoutNodesTasksWaitWithABareReason() {
+    createService("svc");
+    createTasks(1, "svc", t -> t);
+
+    scheduler.start();
+
+    assertThat(awaitTask("svc", t -> !t.getStatus().getErr().isEmpty()).getStatus().getErr())
+        .isEqualTo("no suitable node");
+  }
+
+  /** Upstream's TestSchedulerFaultyNode: repeated failures of a service push it to other nodes. */
+  @Test
+  void nodeWhereTheServiceKeepsFailingIsAvoided() {
+    createNodes(readyNode("flaky"), readyNode("busy"));
+    createService("svc");
+    createService("other");
+    store.update(tx -> tx.create(Table.TASKS, Fixtures.runningOn(pendingTask("o1", "other").clearMeta(), "busy")));
+    store.update(tx -> IntStream.range(0, NodeInfo.MAX_FAILURES).forEach(i ->
+        tx.create(Table.TASKS, Fixtures.runningOn(pendingTask("f" + i, "svc").clearMeta(), "flaky"))));
+    scheduler.start();
+    createTasks(1, "svc", t -> t);
+    Task first = awaitTask("svc", t -> t.getStatus().getState() == TaskState.ASSIGNED);
+    assertThat(first.getNodeId()).as("flaky already runs five tasks of the service").isEqualTo("busy");
+
+    store.update(tx -> IntStream.range(0, NodeInfo.MAX_FAILURES).forEach(i -> {
+      Task t = tx.get(Table.TASKS, "f" + i).orElseThrow();
+      tx.update(Table.TASKS, t.toBuilder().setStatus(t.getStatus().toBuilder().setState(TaskState.FAILED)).build());
+    }));
+    store.update(tx -> {
+      Task t = tx.get(Table.TASKS, first.getId()).orElseThrow();
+      tx.update(Table.TASKS, t.toBuilder().setStatus(t.getStatus().toBuilder().setState(TaskState.COMPLETE)).build());
+    });
+    createTasks(1, "svc", t -> t);
+
+    Task next = awaitTask("svc", t -> t.getStatus().getState() == TaskState.ASSIGNED);
+    assertThat(next.getNodeId()).as("flaky now has fewer tasks but five recent failures").isEqualTo("busy");
+  }
 }

@@ -21,7 +21,7 @@ import picocli.CommandLine.ScopeType;
             NetworkCommand.class, ClusterCommand.class, SecretCommand.class, ConfigCommand.class,
             CompletionCommand.class
         })
-public final class Swarmctl {
+public final class Swarmctl extends CommandGroup {
     private final Environment environment;
     private String socket;
     private boolean noResolve;
@@ -65,6 +65,11 @@ public final class Swarmctl {
             session = new Session(environment, path, noResolve, plaintext);
         }
         return session;
+    }
+
+    /** The socket this run talks (or would talk) to. */
+    String socketPath() {
+        return session().socketPath();
     }
 
     void close() {

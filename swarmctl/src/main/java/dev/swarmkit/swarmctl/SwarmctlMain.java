@@ -1,6 +1,7 @@
 package dev.swarmkit.swarmctl;
 
 import io.grpc.Status;
+import java.io.FileNotFoundException;
 import io.grpc.StatusRuntimeException;
 import picocli.CommandLine;
 
@@ -26,12 +27,13 @@ public final class SwarmctlMain {
                     return 1;
                 })
                 .setExecutionExceptionHandler((ex, failed, parseResult) -> {
-                    environment.err().println("Error: " + messageOf(ex));
+                    environment.err().println("Error: " + messageOf(ex, root.socketPath()));
                     if (ex instanceof CliException cli && cli.isUsageError()) {
                         environment.err().print(failed.getUsageMessage());
                     }
                     return 1;
                 });
+        everyCommand(commandLine);
         try {
             return commandLine.execute(args);
         } finally {
@@ -41,20 +43,36 @@ public final class SwarmctlMain {
         }
     }
 
+    /** Every command gets -h/--help and a short synopsis; its options are listed below it anyway. */
+    private static void everyCommand(CommandLine command) {
+        command.getCommandSpec().mixinStandardHelpOptions(true);
+        command.getCommandSpec().usageMessage().abbreviateSynopsis(true);
+        command.getSubcommands().values().stream().distinct().forEach(SwarmctlMain::everyCommand);
+    }
+
     /** The server's own words for gRPC failures (as upstream prints them), else the exception's message. */
-    static String messageOf(Throwable ex) {
+    static String messageOf(Throwable ex, String socketPath) {
         if (ex instanceof StatusRuntimeException sre) {
             Status status = sre.getStatus();
+            // Statuses sent by the server carry no cause; a cause means the transport itself failed.
+            if (status.getCode() == Status.Code.UNAVAILABLE && status.getCause() != null) {
+                return "cannot connect to the manager at " + socketPath + ": " + transportProblem(status.getCause());
+            }
             String description = status.getDescription();
-            if (description == null || description.isEmpty()) {
-                description = status.getCode().name();
-            }
-            if (status.getCode() == Status.Code.UNAVAILABLE && status.getCause() != null
-                    && status.getCause().getMessage() != null) {
-                description = description + ": " + status.getCause().getMessage();
-            }
-            return description;
+            return description == null || description.isEmpty() ? status.getCode().name() : description;
         }
         return ex.getMessage() == null ? ex.toString() : ex.getMessage();
+    }
+
+    private static String transportProblem(Throwable cause) {
+        if (cause instanceof FileNotFoundException) {
+            return "no such socket";
+        }
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && !t.getMessage().isEmpty()) {
+                return t.getMessage();
+            }
+        }
+        return cause.getClass().getSimpleName();
     }
 }

@@ -114,9 +114,19 @@ class CommandsTest extends AgainstFakeManager {
 
     @Test
     void anUnreachableSocketIsReported() {
-        Cli.Result result = new Cli(Path.of("target/no-such.sock").toAbsolutePath()).run("node", "ls");
+        Path missing = Path.of("target/no-such.sock").toAbsolutePath();
+        Cli.Result result = new Cli(missing).run("node", "ls");
         assertThat(result.exitCode()).isEqualTo(1);
-        assertThat(result.err()).startsWith("Error: ");
+        assertThat(result.err()).isEqualTo("Error: cannot connect to the manager at " + missing + ": no such socket\n");
+    }
+
+    @Test
+    void theConnectionIsTls() {
+        // The fake manager only speaks TLS: a plaintext client cannot get an answer from it.
+        Cli.Result plaintext = cli.run("--plaintext", "cluster", "ls", "-q");
+        assertThat(plaintext.exitCode()).isEqualTo(1);
+        assertThat(plaintext.out()).isEmpty();
+        assertThat(ok("cluster", "ls", "-q").out()).isEqualTo(ReferenceSwarm.CLUSTER + "\n");
     }
 
     @Test
@@ -186,6 +196,15 @@ class CommandsTest extends AgainstFakeManager {
         assertThat(request.getSpec().getEncryptionConfig().getAutoLockManagers()).isTrue();
         assertThat(request.getRotation().getWorkerJoinToken()).isTrue();
         assertThat(request.getRotation().getManagerJoinToken()).isFalse();
+    }
+
+    @Test
+    void autolockTakesAnOptionalBooleanValue() {
+        ok("cluster", "update", "--autolock", "default");
+        ok("cluster", "update", "default", "--autolock=false");
+        assertThat(manager.received(UpdateClusterRequest.class))
+                .extracting(r -> r.getSpec().getEncryptionConfig().getAutoLockManagers())
+                .containsExactly(true, false);
     }
 
     @Test
@@ -340,6 +359,22 @@ class CommandsTest extends AgainstFakeManager {
         assertThat(list).contains("\"hostname\": \"node-3\"").endsWith("}\n]\n");
         String one = ok("service", "inspect", "web", "--format", "json").out();
         assertThat(one).startsWith("{\n  \"id\": \"" + ReferenceSwarm.WEB + "\"").contains("\"replicas\": \"3\"");
+    }
+
+    @Test
+    void aCommandGroupOnItsOwnShowsItsSubcommands() {
+        Cli.Result result = new Cli(Path.of("target/no-such.sock").toAbsolutePath()).run("node");
+        assertThat(result.exitCode()).isZero();
+        assertThat(result.out()).startsWith("Usage: swarmctl node").contains("promote", "drain", "inspect");
+    }
+
+    @Test
+    void everyCommandHasHelp() {
+        Cli.Result result = new Cli(Path.of("target/no-such.sock").toAbsolutePath())
+                .run("service", "create", "--help");
+        assertThat(result.exitCode()).isZero();
+        assertThat(result.out()).startsWith("Usage: swarmctl service create [OPTIONS]\nCreate a service")
+                .contains("--restart-condition=<any|failure|none>", "--socket=<path>");
     }
 
     @Test

@@ -111,7 +111,7 @@ final class FakeManager implements AutoCloseable {
     FakeManager(Path socket) throws Exception {
         this.socket = socket;
         Files.deleteIfExists(socket);
-        SelfSignedCertificate certificate = new SelfSignedCertificate(UnixSocketChannels.AUTHORITY);
+        SelfSignedCertificate certificate = new SelfSignedCertificate(UnixSocketChannels.AUTHORITY, "EC", 256); // EC: fast to generate
         eventLoop = new EpollEventLoopGroup(1);
         server = NettyServerBuilder.forAddress(new DomainSocketAddress(socket.toString()))
                 .channelType(EpollServerDomainSocketChannel.class)

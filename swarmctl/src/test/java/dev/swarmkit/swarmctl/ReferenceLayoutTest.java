@@ -78,6 +78,19 @@ class ReferenceLayoutTest extends AgainstFakeManager {
     }
 
     @Test
+    void taskLsAllIncludesEveryTaskTheManagerReturns() {
+        // Recorded later, with two tasks left and their states 11 minutes old.
+        manager.tasks.clear();
+        for (String[] t : new String[][] {{ReferenceSwarm.TASK_1, "1", ReferenceSwarm.NODE_1},
+                {ReferenceSwarm.TASK_2, "2", ReferenceSwarm.NODE_2}}) {
+            dev.swarmkit.api.Task task = ReferenceSwarm.task(t[0], Long.parseLong(t[1]), t[2]);
+            manager.tasks.add(task.toBuilder().setStatus(task.getStatus().toBuilder()
+                    .setTimestamp(ReferenceSwarm.ago(11 * 60 + 5))).build());
+        }
+        assertPrints(resource("task-ls--a.txt"), "task", "ls", "-a");
+    }
+
+    @Test
     void emptySecretAndConfigListsKeepTheirWiderPadding() {
         manager.reset();
         assertPrints(resource("secret-ls.txt"), "secret", "ls");

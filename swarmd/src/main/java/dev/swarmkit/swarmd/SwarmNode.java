@@ -25,6 +25,8 @@ import dev.swarmkit.manager.Manager;
 import dev.swarmkit.manager.ManagerConfig;
 import dev.swarmkit.manager.Replication;
 import dev.swarmkit.manager.dispatcher.DispatcherOptions;
+import dev.swarmkit.manager.raft.RaftMembershipService;
+import dev.swarmkit.manager.raft.RaftReplication;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -103,7 +105,11 @@ public final class SwarmNode implements AutoCloseable {
       Replication replication = replications.create(config, security, advertise, bootstrap.isPresent());
       DispatcherOptions dispatcher = DispatcherOptions.defaults();
       manager = new Manager(new ManagerConfig(security, listen, advertise, config.controlSocket(),
-          dispatcher, bootstrap), replication).start();
+          dispatcher, bootstrap), replication);
+      if (replication instanceof RaftReplication raft) {
+        manager.withRemoteService(new RaftMembershipService(raft.raft(), security));
+      }
+      manager.start();
       if (listen.getPort() == 0) {
         advertise = listen.getHostString() + ":" + manager.remotePort();
       }
@@ -177,13 +183,12 @@ public final class SwarmNode implements AutoCloseable {
     shutdown.countDown();
   }
 
-  /** Creates the manager's replicated store; Raft in production. */
+  /** Creates the manager's replicated store: its Raft member. */
   @FunctionalInterface
   public interface ReplicationFactory {
     Replication create(SwarmdConfig config, SecurityConfig security, String advertiseAddr, boolean newCluster)
         throws IOException;
 
-    ReplicationFactory DEFAULT = (config, security, advertise, newCluster) ->
-        new dev.swarmkit.manager.LocalReplication(security.identity().nodeId(), advertise);
+    ReplicationFactory DEFAULT = ManagerRaft::open;
   }
 }

@@ -27,7 +27,9 @@ import java.util.function.Function;
  * Docker. Each task's behaviour (run time, exit code, failures) comes from a function, by default
  * {@link Behavior#fromLabels}: container labels {@code swarmkit.sim.run-time} ("500ms", "2s", "1m";
  * absent: run until stopped), {@code swarmkit.sim.exit-code}, {@code swarmkit.sim.prepare-error}
- * (the task is rejected) and {@code swarmkit.sim.start-error} (the task fails).
+ * (the task is rejected) and {@code swarmkit.sim.start-error} (the task fails). A container's log has
+ * a line on start ("started TASK-ID", or the {@code swarmkit.sim.log} label's text) and one on exit
+ * ("exited with code N", on stderr when N is not 0).
  *
  * <p>Containers outlive agents: give a restarted agent the same executor and it finds them again.
  */
@@ -210,7 +212,7 @@ public final class SimulatedExecutor implements Executor {
         c.exit(128);
         throw new ExecutorException(c.behavior.startError());
       }
-      c.start();
+      c.start(task.getSpec().getContainer().getLabelsMap().getOrDefault("swarmkit.sim.log", "started " + task.getId()));
       starts.merge(task.getId(), 1, Integer::sum);
       if (c.behavior.runTime() != null) {
         EXITS.schedule(() -> c.exit(c.behavior.exitCode()), c.behavior.runTime().toMillis(),
@@ -251,6 +253,16 @@ public final class SimulatedExecutor implements Executor {
     }
 
     @Override
+    public void logs(LogOptions options, LogSink sink) throws InterruptedException {
+      // Like a real runtime's controller, wait until the container has been started.
+      SimulatedContainer c;
+      while ((c = containers.get(task.getId())) == null || c.state() == State.CREATED) {
+        Thread.sleep(20);
+      }
+      c.logs(options, sink);
+    }
+
+    @Override
     public ContainerState inspect() {
       SimulatedContainer c = containers.get(task.getId());
       if (c == null) {
@@ -285,15 +297,48 @@ public final class SimulatedExecutor implements Executor {
       return state;
     }
 
-    synchronized void start() {
+    private final java.util.List<LogLine> lines = new java.util.ArrayList<>();
+
+    private record LogLine(boolean stderr, long timestamp, byte[] data) {}
+
+    synchronized void start(String message) {
       state = State.RUNNING;
+      lines.add(new LogLine(false, System.currentTimeMillis(), (message + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+      notifyAll();
     }
 
     synchronized void exit(int code) {
       if (state != State.EXITED) {
         state = State.EXITED;
         exitCode = code;
+        lines.add(new LogLine(code != 0, System.currentTimeMillis(),
+            ("exited with code " + code + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         notifyAll();
+      }
+    }
+
+    /** Sends the log lines the options select; with follow, waits for more until the container exits. */
+    void logs(Controller.LogOptions options, Controller.LogSink sink) throws InterruptedException {
+      int next;
+      synchronized (this) {
+        next = options.tail() >= 0 ? (int) Math.max(0, lines.size() - options.tail()) : 0;
+      }
+      while (true) {
+        LogLine line;
+        synchronized (this) {
+          while (next >= lines.size()) {
+            if (!options.follow() || state == State.EXITED) {
+              return;
+            }
+            wait();
+          }
+          line = lines.get(next++);
+        }
+        boolean wanted = (line.stderr() ? options.stderr() : options.stdout())
+            && line.timestamp() >= options.sinceMillis();
+        if (wanted && !sink.accept(line.stderr(), line.timestamp(), line.data())) {
+          return;
+        }
       }
     }
 

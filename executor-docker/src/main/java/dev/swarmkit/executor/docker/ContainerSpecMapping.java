@@ -9,6 +9,7 @@ import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.HealthCheck;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.InternetProtocol;
+import com.github.dockerjava.api.model.Isolation;
 import com.github.dockerjava.api.model.LogConfig;
 import com.github.dockerjava.api.model.MountType;
 import com.github.dockerjava.api.model.PortBinding;
@@ -17,6 +18,7 @@ import com.github.dockerjava.api.model.Ulimit;
 import com.github.dockerjava.api.model.VolumeOptions;
 import dev.swarmkit.agent.exec.ExecutorException;
 import dev.swarmkit.api.ContainerSpec;
+import dev.swarmkit.api.GenericResource;
 import dev.swarmkit.api.HealthConfig;
 import dev.swarmkit.api.Mount;
 import dev.swarmkit.api.NodeDescription;
@@ -46,6 +48,7 @@ public final class ContainerSpecMapping {
   private final List<Capability> capAdd;
   private final List<Capability> capDrop;
   private final LogConfig logConfig;
+  private final TaskNetworks networks;
 
   public ContainerSpecMapping(Task task) throws ExecutorException.Rejected {
     this(null, task);
@@ -64,6 +67,7 @@ public final class ContainerSpecMapping {
     this.capAdd = capabilities(spec.getCapabilityAddList());
     this.capDrop = capabilities(spec.getCapabilityDropList());
     this.logConfig = logConfig(task);
+    this.networks = new TaskNetworks(task);
     for (Mount mount : spec.getMountsList()) {
       if (mount.getType() == Mount.Type.CLUSTER || mount.getType() == Mount.Type.UNRECOGNIZED) {
         throw new ExecutorException.Rejected(
@@ -83,6 +87,10 @@ public final class ContainerSpecMapping {
     return spec;
   }
 
+  public TaskNetworks networks() {
+    return networks;
+  }
+
   public String name() {
     return TaskContainers.name(task);
   }
@@ -100,7 +108,7 @@ public final class ContainerSpecMapping {
   public CreateContainerCmd applyTo(CreateContainerCmd cmd) {
     cmd.withName(name())
         .withLabels(TaskContainers.labels(task))
-        .withEnv(spec.getEnvList())
+        .withEnv(env())
         .withTty(spec.getTty())
         .withStdinOpen(spec.getOpenStdin());
     if (!spec.getUser().isEmpty()) {
@@ -133,8 +141,33 @@ public final class ContainerSpecMapping {
     if (!exposed.isEmpty()) {
       cmd.withExposedPorts(exposed);
     }
-    cmd.withHostConfig(hostConfig(bindings));
+    HostConfig host = hostConfig(bindings);
+    networks.applyTo(cmd, host);
+    cmd.withHostConfig(host);
     return cmd;
+  }
+
+  /** The spec's env plus the task's assigned generic resources as DOCKER_RESOURCE_<KIND>=v1,v2. */
+  List<String> env() {
+    List<String> env = new ArrayList<>(spec.getEnvList());
+    Map<String, List<String>> byKind = new LinkedHashMap<>();
+    for (GenericResource r : task.getAssignedGenericResourcesList()) {
+      String kind;
+      String value;
+      if (r.hasDiscreteResourceSpec()) {
+        kind = r.getDiscreteResourceSpec().getKind();
+        value = Long.toString(r.getDiscreteResourceSpec().getValue());
+      } else if (r.hasNamedResourceSpec()) {
+        kind = r.getNamedResourceSpec().getKind();
+        value = r.getNamedResourceSpec().getValue();
+      } else {
+        continue;
+      }
+      byKind.computeIfAbsent(kind, k -> new ArrayList<>()).add(value);
+    }
+    byKind.forEach((kind, values) ->
+        env.add(("DOCKER_RESOURCE_" + kind).toUpperCase(Locale.ROOT) + "=" + String.join(",", values)));
+    return env;
   }
 
   private HostConfig hostConfig(List<PortBinding> bindings) {
@@ -190,6 +223,12 @@ public final class ContainerSpecMapping {
     }
     if (logConfig != null) {
       host.withLogConfig(logConfig);
+    }
+    // Only Windows engines offer a choice; a Linux engine refuses anything but the default.
+    switch (spec.getIsolation()) {
+      case ISOLATION_PROCESS -> host.withIsolation(Isolation.PROCESS);
+      case ISOLATION_HYPERV -> host.withIsolation(Isolation.HYPERV);
+      default -> { }
     }
     return host;
   }

@@ -10,14 +10,16 @@ import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.exception.NotModifiedException;
 import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.HealthCheck;
+import com.github.dockerjava.api.model.Ports;
 import com.github.dockerjava.api.model.StreamType;
 import dev.swarmkit.agent.exec.Controller;
 import dev.swarmkit.agent.exec.ExecutorException;
 import dev.swarmkit.api.ContainerStatus;
 import dev.swarmkit.api.NodeDescription;
+import dev.swarmkit.api.PortConfig;
+import dev.swarmkit.api.PortStatus;
 import dev.swarmkit.api.Task;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -78,14 +80,14 @@ public final class DockerController implements Controller {
     withOperationSlot(() -> {
       String pullAuth = mapping.spec().hasPullOptions() ? mapping.spec().getPullOptions().getRegistryAuth() : "";
       images.ensure(mapping.image(), pullAuth);
+      mapping.networks().create(client);
       try {
         mapping.applyTo(client.createContainerCmd(mapping.image())).exec();
+        mapping.networks().connectRest(client, containerName());
       } catch (ConflictException e) {
-        inspectOrNull(); // the name is ours: the container was created before (by us, before a restart)
+        // The name is the task's: an earlier controller (perhaps before an agent restart) made it.
         throw new ExecutorException.AlreadyDone("task already prepared: container " + containerName() + " exists");
-      } catch (BadRequestException e) {
-        throw new ExecutorException.Rejected("creating container failed: " + DockerErrors.message(e), e);
-      } catch (NotFoundException e) {
+      } catch (BadRequestException | NotFoundException e) {
         throw new ExecutorException.Rejected("creating container failed: " + DockerErrors.message(e), e);
       } catch (RuntimeException e) {
         throw new ExecutorException("creating container failed: " + DockerErrors.message(e), e);
@@ -244,6 +246,8 @@ public final class DockerController implements Controller {
     } catch (RuntimeException e) {
       throw new ExecutorException("removing container failed: " + DockerErrors.message(e), e);
     }
+    // After the container, so the networks have no endpoint of ours left.
+    mapping.networks().remove(client);
   }
 
   @Override
@@ -277,6 +281,42 @@ public final class DockerController implements Controller {
         .setPid(pid == null ? 0 : pid.intValue())
         .setExitCode(exit == null ? 0 : exit.intValue())
         .build();
+  }
+
+  /** Host-mode ports the engine actually bound (published port filled in when it was dynamic). */
+  public PortStatus portStatus() throws ExecutorException {
+    InspectContainerResponse container = inspectOrNull();
+    PortStatus.Builder status = PortStatus.newBuilder();
+    if (container == null || container.getNetworkSettings() == null
+        || container.getNetworkSettings().getPorts() == null) {
+      return status.build();
+    }
+    container.getNetworkSettings().getPorts().getBindings().forEach((exposed, bindings) -> {
+      if (bindings == null) {
+        return;
+      }
+      PortConfig.Protocol protocol = switch (exposed.getProtocol()) {
+        case UDP -> PortConfig.Protocol.UDP;
+        case SCTP -> PortConfig.Protocol.SCTP;
+        default -> PortConfig.Protocol.TCP;
+      };
+      for (Ports.Binding b : bindings) {
+        if (b.getHostPortSpec() == null || b.getHostPortSpec().isEmpty()) {
+          continue;
+        }
+        PortConfig port = PortConfig.newBuilder()
+            .setPublishMode(PortConfig.PublishMode.HOST)
+            .setProtocol(protocol)
+            .setTargetPort(exposed.getPort())
+            .setPublishedPort(Integer.parseInt(b.getHostPortSpec()))
+            .build();
+        // The engine lists a port once per host address family; report it once.
+        if (!status.getPortsList().contains(port)) {
+          status.addPorts(port);
+        }
+      }
+    });
+    return status.build();
   }
 
   @Override

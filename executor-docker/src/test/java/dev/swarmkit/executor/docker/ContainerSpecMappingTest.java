@@ -123,6 +123,20 @@ class ContainerSpecMappingTest {
   }
 
   @Test
+  void assignedGenericResourcesBecomeEnvironmentVariables() throws Exception {
+    Task task = taskWith(TestTasks.shell("true").addEnv("A=1")).toBuilder()
+        .addAssignedGenericResources(dev.swarmkit.api.GenericResource.newBuilder().setNamedResourceSpec(
+            dev.swarmkit.api.NamedGenericResource.newBuilder().setKind("gpu").setValue("UUID1")))
+        .addAssignedGenericResources(dev.swarmkit.api.GenericResource.newBuilder().setNamedResourceSpec(
+            dev.swarmkit.api.NamedGenericResource.newBuilder().setKind("gpu").setValue("UUID2")))
+        .addAssignedGenericResources(dev.swarmkit.api.GenericResource.newBuilder().setDiscreteResourceSpec(
+            dev.swarmkit.api.DiscreteGenericResource.newBuilder().setKind("ssd").setValue(2)))
+        .build();
+    assertThat(new ContainerSpecMapping(task).env())
+        .containsExactly("A=1", "DOCKER_RESOURCE_GPU=UUID1,UUID2", "DOCKER_RESOURCE_SSD=2");
+  }
+
+  @Test
   void pluginsAreSortedByTypeThenNameAndAlwaysIncludeOverlay() {
     var plugins = EngineDescription.plugins(Map.of("Volume", List.of("local"), "Network",
         List.of("bridge", "host"), "Log", List.of("json-file")));

@@ -202,8 +202,9 @@ class DockerControllerTest {
             .setResources(ResourceRequirements.newBuilder()
                 .setLimits(Resources.newBuilder().setNanoCpus(500_000_000L).setMemoryBytes(64L << 20))
                 .setReservations(Resources.newBuilder().setMemoryBytes(32L << 20))))
+        // No published port: the engine picks a free one, which the port status reports.
         .setEndpoint(Endpoint.newBuilder().addPorts(PortConfig.newBuilder().setTargetPort(80)
-            .setPublishedPort(18080).setPublishMode(PortConfig.PublishMode.HOST)))
+            .setPublishMode(PortConfig.PublishMode.HOST)))
         .build();
     DockerController c = run(task);
     try {
@@ -240,6 +241,12 @@ class DockerControllerTest {
       assertThat(host.getUlimits()).containsExactly(new Ulimit("nofile", 1024L, 2048L));
       assertThat(host.getTmpFs()).containsEntry("/scratch", "mode=1777,size=8m");
       assertThat(host.getPortBindings().getBindings()).hasSize(1);
+      assertThat(c.portStatus().getPortsList()).singleElement().satisfies(p -> {
+        assertThat(p.getTargetPort()).isEqualTo(80);
+        assertThat(p.getProtocol()).isEqualTo(PortConfig.Protocol.TCP);
+        assertThat(p.getPublishMode()).isEqualTo(PortConfig.PublishMode.HOST);
+        assertThat(p.getPublishedPort()).isPositive();
+      });
       assertThat(i.getMounts()).extracting(m -> m.getDestination().getPath())
           .contains("/data", "/vol");
       assertThat(i.getMounts()).filteredOn(m -> m.getDestination().getPath().equals("/data"))
@@ -253,6 +260,34 @@ class DockerControllerTest {
       c.remove();
       docker.removeVolumeCmd("swarmkit-test-" + nodeId).exec();
     }
+  }
+
+  @Test
+  void networkAttachmentsAreCreatedJoinedWithTheAllocatedAddressAndRemovedWithTheTask() throws Exception {
+    String networkName = "swarmkit-test-" + nodeId.substring(0, 12);
+    dev.swarmkit.api.Network network = dev.swarmkit.api.Network.newBuilder().setId(TestTasks.newId())
+        .setSpec(dev.swarmkit.api.NetworkSpec.newBuilder()
+            .setAnnotations(dev.swarmkit.api.Annotations.newBuilder().setName(networkName)))
+        .setDriverState(dev.swarmkit.api.Driver.newBuilder().setName("bridge"))
+        .setIpam(dev.swarmkit.api.IPAMOptions.newBuilder()
+            .addConfigs(dev.swarmkit.api.IPAMConfig.newBuilder().setSubnet("10.231.7.0/24").setGateway("10.231.7.1")))
+        .build();
+    Task task = task(nodeId, "net", 1, shell("sleep 30")).toBuilder()
+        .addNetworks(dev.swarmkit.api.NetworkAttachment.newBuilder().setNetwork(network)
+            .addAddresses("10.231.7.42/24").addAliases("netsvc"))
+        .build();
+    DockerController c = run(task);
+    try {
+      c.waitReady(READY);
+      var endpoint = inspect(c).getNetworkSettings().getNetworks().get(networkName);
+      assertThat(endpoint).isNotNull();
+      assertThat(endpoint.getIpAddress()).isEqualTo("10.231.7.42");
+      assertThat(endpoint.getAliases()).contains("netsvc");
+    } finally {
+      c.remove();
+    }
+    assertThat(docker.listNetworksCmd().withNameFilter(networkName).exec())
+        .noneMatch(n -> n.getName().equals(networkName));
   }
 
   @Test
@@ -303,6 +338,25 @@ class DockerControllerTest {
     c.logs(new Controller.LogOptions(false, 1, 0, true, false),
         (stderr, ts, data) -> tail.add(new String(data, StandardCharsets.UTF_8).strip()));
     assertThat(tail).containsExactly("three");
+  }
+
+  @Test
+  void taskLogPublisherTurnsContainerOutputIntoLogMessagesOfTheTask() throws Exception {
+    Task task = task(nodeId, "published", 1, shell("echo alpha; echo beta; echo gamma; sleep 30"));
+    DockerController c = run(task);
+    awaitLog(c, "gamma");
+
+    List<dev.swarmkit.api.LogMessage> messages = new ArrayList<>();
+    new TaskLogPublisher(c, task).publish(
+        dev.swarmkit.api.LogSubscriptionOptions.newBuilder().setTail(-3).build(), messages::add);
+
+    assertThat(messages).extracting(m -> m.getData().toStringUtf8().strip()).containsExactly("beta", "gamma");
+    assertThat(messages).allSatisfy(m -> {
+      assertThat(m.getContext().getTaskId()).isEqualTo(task.getId());
+      assertThat(m.getContext().getNodeId()).isEqualTo(nodeId);
+      assertThat(m.getStream()).isEqualTo(dev.swarmkit.api.LogStream.LOG_STREAM_STDOUT);
+      assertThat(m.getTimestamp().getSeconds()).isPositive();
+    });
   }
 
   @Test

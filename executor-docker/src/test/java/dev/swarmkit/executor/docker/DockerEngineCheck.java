@@ -4,6 +4,7 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.exception.NotFoundException;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
@@ -11,7 +12,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * answers and the test image exists. In CI (env {@code CI=true}) a missing engine is a failure,
  * since CI is expected to run {@code scripts/setup-docker.sh}; on a developer machine it skips.
  */
-public final class DockerEngineCheck implements BeforeAllCallback {
+public final class DockerEngineCheck implements BeforeAllCallback, BeforeEachCallback {
 
   /** Built by scripts/setup-docker.sh from busybox-static; has sh, sleep, echo, cat, ... */
   public static final String TEST_IMAGE = "local/busybox:1";
@@ -19,15 +20,32 @@ public final class DockerEngineCheck implements BeforeAllCallback {
   private static volatile String problem;
   private static volatile boolean checked;
 
+  /** In CI the whole class fails once, up front. */
   @Override
   public void beforeAll(ExtensionContext context) {
-    String why = problem();
-    if (why == null) {
+    if (ci()) {
+      enforce(problem(), context.getDisplayName(), true);
+    }
+  }
+
+  /** Elsewhere each test is reported as skipped, with the reason. */
+  @Override
+  public void beforeEach(ExtensionContext context) {
+    enforce(problem(), context.getRequiredTestClass().getSimpleName(), ci());
+  }
+
+  private static boolean ci() {
+    return "true".equalsIgnoreCase(System.getenv("CI"));
+  }
+
+  /** Nothing without a problem; otherwise a failure in CI and a skip elsewhere, saying why. */
+  static void enforce(String problem, String testName, boolean ci) {
+    if (problem == null) {
       return;
     }
-    String message = "Docker engine needed by " + context.getDisplayName() + " is not usable: " + why
+    String message = "Docker engine needed by " + testName + " is not usable: " + problem
         + " (run scripts/setup-docker.sh as root)";
-    if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+    if (ci) {
       throw new AssertionError(message);
     }
     Assumptions.abort(message);

@@ -126,8 +126,8 @@ final class ServiceSpecValidator {
     if (image.isEmpty()) {
       throw ApiErrors.invalidArgument("ContainerSpec: image reference must be provided");
     }
-    // Templated images ("{{.Service.Name}}") are expanded per task; only literal ones are checked.
-    if (!image.contains("{{") && !ImageReference.isValid(image)) {
+    // Images are never templated (only env, mounts and hostname are), so the literal must parse.
+    if (!ImageReference.isValid(image)) {
       throw ApiErrors.invalidArgument("ContainerSpec: \"%s\" is not a valid repository/tag", image);
     }
     Set<String> targets = new HashSet<>();

@@ -85,7 +85,8 @@ final class TaskApi {
 
   private static boolean isUpToDate(ReadTx tx, Task task) {
     return tx.get(Table.SERVICES, task.getServiceId())
-        .map(service -> TaskFreshness.isUpToDate(service, task))
+        .map(service -> TaskFreshness.isUpToDate(service, task,
+            tx.get(Table.NODES, task.getNodeId()).orElse(null)))
         .orElse(false);
   }
 }

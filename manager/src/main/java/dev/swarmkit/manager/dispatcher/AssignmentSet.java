@@ -78,10 +78,6 @@ final class AssignmentSet {
     return AssignmentsMessage.newBuilder().addAllChanges(deps).addAllChanges(taskChanges).build();
   }
 
-  int taskCount() {
-    return tasks.size();
-  }
-
   /** Upstream's TasksEqualStable: equal apart from meta and status. */
   static boolean equalStable(Task a, Task b) {
     return a.toBuilder().clearMeta().clearStatus().build()

@@ -49,7 +49,7 @@ final class LeaderTerm {
   final RegisteredNodes nodes;
   final PendingUpdates pending = new PendingUpdates();
   private final Map<String, ScheduledFuture<?>> downNodes = new HashMap<>();
-  private final Thread loop;
+  private Thread loop;
   private volatile boolean running = true;
 
   private volatile Duration heartbeatPeriod;
@@ -70,8 +70,6 @@ final class LeaderTerm {
     this.nodes = new RegisteredNodes(timers,
         new PeriodChooser(options.heartbeatPeriod(), options.heartbeatEpsilon()),
         options.gracePeriodMultiplier(), options.rateLimitPeriod());
-    this.loop = new Thread(this::run, "dispatcher");
-    this.loop.setDaemon(true);
   }
 
   boolean running() {
@@ -105,20 +103,21 @@ final class LeaderTerm {
     } catch (RuntimeException e) {
       log.error("failed to move all nodes to \"unknown\" state", e);
     }
-    loopSubscriptions = new Subscription[] {clusterWatch, nodeWatch};
+    loop = new Thread(() -> run(clusterWatch, nodeWatch), "dispatcher");
+    loop.setDaemon(true);
     loop.start();
   }
-
-  private Subscription[] loopSubscriptions;
 
   void stop() {
     running = false;
     pending.close();
-    loop.interrupt();
-    try {
-      loop.join(5_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    if (loop != null) {
+      loop.interrupt();
+      try {
+        loop.join(5_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
     nodes.clean(Status.ABORTED.withDescription("node must disconnect"));
     synchronized (downNodes) {
@@ -128,9 +127,7 @@ final class LeaderTerm {
     timers.shutdownNow();
   }
 
-  private void run() {
-    Subscription clusterWatch = loopSubscriptions[0];
-    Subscription nodeWatch = loopSubscriptions[1];
+  private void run(Subscription clusterWatch, Subscription nodeWatch) {
     long nextFlush = System.nanoTime() + options.batchInterval().toNanos();
     long nextManagerPoll = System.nanoTime() + MANAGER_POLL.toNanos();
     try (clusterWatch; nodeWatch) {

@@ -24,7 +24,6 @@ import dev.swarmkit.api.Mount;
 import dev.swarmkit.api.NetworkAttachmentSpec;
 import dev.swarmkit.api.Network;
 import dev.swarmkit.api.NetworkAttachmentConfig;
-import dev.swarmkit.api.NetworkSpec;
 import dev.swarmkit.api.Placement;
 import dev.swarmkit.api.PortConfig;
 import dev.swarmkit.api.RemoveServiceRequest;
@@ -202,14 +201,16 @@ class ServiceControlTest {
   }
 
   @Test
-  void createServiceAcceptsTemplatedImagesAndImagesWithRegistryAndDigest() {
+  void createServiceAcceptsImagesWithRegistryAndDigestButNotTemplates() {
     create(spec("a").toBuilder().setTask(spec("a").getTask().toBuilder()
         .setContainer(ContainerSpec.newBuilder().setImage("registry.local:5000/team/app@sha256:"
             + "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"))).build());
-    create(spec("b").toBuilder().setTask(spec("b").getTask().toBuilder()
-        .setContainer(ContainerSpec.newBuilder().setImage("{{.Service.Name}}:latest"))).build());
+    ServiceSpec templated = spec("b").toBuilder().setTask(spec("b").getTask().toBuilder()
+        .setContainer(ContainerSpec.newBuilder().setImage("{{.Service.Name}}:latest"))).build();
 
-    assertThat(ts.all(Table.SERVICES)).hasSize(2);
+    assertFails(() -> create(templated), Status.Code.INVALID_ARGUMENT,
+        "ContainerSpec: \"{{.Service.Name}}:latest\" is not a valid repository/tag");
+    assertThat(ts.all(Table.SERVICES)).hasSize(1);
   }
 
   @Test
@@ -239,22 +240,33 @@ class ServiceControlTest {
   }
 
   @Test
+  void createServiceNeedsTheReferencedConfigsToExistUnderTheirName() {
+    ServiceSpec withConfigs = container(c -> c
+        .addConfigs(ConfigReference.newBuilder().setConfigId("c1").setConfigName("a")
+            .setFile(FileTarget.newBuilder().setName("a")))
+        .addConfigs(ConfigReference.newBuilder().setConfigId("c2").setConfigName("b")
+            .setFile(FileTarget.newBuilder().setName("b")))).apply(spec("web").toBuilder()).build();
+
+    assertFails(() -> create(withConfigs), Status.Code.INVALID_ARGUMENT, "configs not found: a, b");
+    assertThat(ts.snapshot()).isEmpty();
+  }
+
+  @Test
   void publishedIngressPortsNeedAnIngressNetworkAndMayNotBeTakenTwice() {
     ServiceSpec published = spec("web").toBuilder().setEndpoint(EndpointSpec.newBuilder()
         .addPorts(PortConfig.newBuilder().setTargetPort(80).setPublishedPort(8080))).build();
     assertFails(() -> create(published), Status.Code.FAILED_PRECONDITION,
         "service needs ingress network, but no ingress network is present");
 
-    ts.store.update(tx -> tx.create(Table.NETWORKS, Network.newBuilder().setId("ingress-id")
-        .setSpec(NetworkSpec.newBuilder().setIngress(true).setAnnotations(Annotations.newBuilder().setName("ingress")))
-        .build()));
+    Network ingress = DefaultNetworks.ingress();
+    ts.store.update(tx -> tx.create(Table.NETWORKS, ingress));
     Service web = create(published);
 
     ServiceSpec other = published.toBuilder().setAnnotations(Annotations.newBuilder().setName("other")).build();
     assertFails(() -> create(other), Status.Code.INVALID_ARGUMENT,
         "port '8080' is already in use by service 'web' (" + web.getId() + ") as an ingress port");
     ServiceSpec attached = spec("attached").toBuilder().setTask(spec("attached").getTask().toBuilder()
-        .addNetworks(NetworkAttachmentConfig.newBuilder().setTarget("ingress-id"))).build();
+        .addNetworks(NetworkAttachmentConfig.newBuilder().setTarget(ingress.getId()))).build();
     assertFails(() -> create(attached), Status.Code.INVALID_ARGUMENT,
         "Service cannot be explicitly attached to the ingress network \"ingress\"");
   }
@@ -392,6 +404,30 @@ class ServiceControlTest {
 
     assertThat(statuses).extracting(s -> s.getServiceId() + ":" + s.getDesiredTasks() + "/" + s.getRunningTasks())
         .containsExactly(replicated.getId() + ":2/1", global.getId() + ":2/2", "gone:0/0");
+  }
+
+  @Test
+  void listServiceStatusesCountsOnlyTheCurrentJobIteration() {
+    Service job = create(spec("batch").toBuilder().setReplicatedJob(ReplicatedJob.newBuilder()
+        .setMaxConcurrent(3).setTotalCompletions(6)).build());
+    Service rerun = ts.client.updateService(updateOf(job, job.getSpec()).build()).getService();
+    assertThat(rerun.getJobStatus().getJobIteration().getIndex()).isEqualTo(1);
+    Version current = rerun.getJobStatus().getJobIteration();
+    ts.store.update(tx -> {
+      tx.create(Table.TASKS, task("old", job.getId(), TaskState.COMPLETE, TaskState.COMPLETE).toBuilder()
+          .setJobIteration(Version.getDefaultInstance()).build());
+      tx.create(Table.TASKS, task("done", job.getId(), TaskState.COMPLETE, TaskState.COMPLETE).toBuilder()
+          .setJobIteration(current).build());
+      tx.create(Table.TASKS, task("busy", job.getId(), TaskState.COMPLETE, TaskState.RUNNING).toBuilder()
+          .setJobIteration(current).build());
+    });
+
+    ListServiceStatusesResponse.ServiceStatus status = ts.client.listServiceStatuses(
+        ListServiceStatusesRequest.newBuilder().addServices(job.getId()).build()).getStatuses(0);
+
+    assertThat(status.getDesiredTasks()).isEqualTo(3);
+    assertThat(status.getRunningTasks()).isEqualTo(1);
+    assertThat(status.getCompletedTasks()).isEqualTo(1);
   }
 
   private static Task task(String id, String serviceId, TaskState desired, TaskState actual) {

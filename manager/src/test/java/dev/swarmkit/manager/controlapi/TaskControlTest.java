@@ -8,11 +8,15 @@ import dev.swarmkit.api.ContainerSpec;
 import dev.swarmkit.api.CreateServiceRequest;
 import dev.swarmkit.api.GetTaskRequest;
 import dev.swarmkit.api.ListTasksRequest;
+import dev.swarmkit.api.Node;
+import dev.swarmkit.api.NodeRole;
+import dev.swarmkit.api.Placement;
 import dev.swarmkit.api.RemoveTaskRequest;
 import dev.swarmkit.api.Service;
 import dev.swarmkit.api.Task;
 import dev.swarmkit.api.TaskSpec;
 import dev.swarmkit.api.TaskState;
+import dev.swarmkit.api.Version;
 import dev.swarmkit.store.Table;
 import io.grpc.Status;
 import java.util.List;
@@ -77,6 +81,23 @@ class TaskControlTest {
     assertThat(list(ListTasksRequest.Filters.newBuilder().setUpToDate(true).build())).containsExactly("task1");
     assertThat(list(ListTasksRequest.Filters.newBuilder()
         .addServiceIds(web.getId()).addNodeIds("node2").build())).containsExactly("task2");
+  }
+
+  @Test
+  void aTaskWhoseNodeSatisfiesNewConstraintsIsStillUpToDate() {
+    ts.store.update(tx -> {
+      tx.create(Table.NODES, Node.newBuilder().setId("node1").setRole(NodeRole.MANAGER).build());
+      tx.create(Table.NODES, Node.newBuilder().setId("node2").setRole(NodeRole.WORKER).build());
+      Service service = tx.get(Table.SERVICES, web.getId()).orElseThrow();
+      tx.update(Table.SERVICES, service.toBuilder().setSpecVersion(Version.newBuilder().setIndex(99))
+          .setSpec(service.getSpec().toBuilder().setTask(service.getSpec().getTask().toBuilder()
+              .setPlacement(Placement.newBuilder().addConstraints("node.role==manager")))).build());
+      Task task2 = tx.get(Table.TASKS, "task2").orElseThrow();
+      tx.update(Table.TASKS, task2.toBuilder().setSpec(service.getSpec().getTask()).build());
+    });
+
+    assertThat(list(ListTasksRequest.Filters.newBuilder().setUpToDate(true).build()))
+        .as("task1 runs on a manager; task2's worker node no longer qualifies").containsExactly("task1");
   }
 
   @Test

@@ -65,12 +65,16 @@ class DispatcherAgentTest {
   }
 
   Agent startAgent(String nodeId) throws Exception {
+    return startAgent(nodeId, true);
+  }
+
+  Agent startAgent(String nodeId, boolean syncWrites) throws Exception {
     Metadata md = new Metadata();
     md.put(DispatcherTest.NODE_HEADER, nodeId);
     ChannelFactory channels = address -> NettyChannelBuilder.forTarget(address).usePlaintext()
         .intercept(MetadataUtils.newAttachHeadersInterceptor(md)).build();
     Agent agent = new Agent(new AgentConfig(stateDir, () -> List.of("127.0.0.1:" + server.getPort()),
-        executor, channels, List.of(), Duration.ofSeconds(2), Duration.ofMillis(50), Duration.ofMillis(400)));
+        executor, channels, List.of(), Duration.ofSeconds(2), Duration.ofMillis(50), Duration.ofMillis(400), syncWrites));
     agents.add(agent);
     agent.start();
     assertThat(agent.awaitReady(WAIT)).isTrue();
@@ -166,5 +170,18 @@ class DispatcherAgentTest {
     assertThat(st.getErr()).isEqualTo("task: non-zero exit (2)");
     assertThat(st.getContainer().getExitCode()).isEqualTo(2);
     assertThat(Behavior.fromLabels(store.view(tx -> tx.get(Table.TASKS, "bad")).orElseThrow()).exitCode()).isEqualTo(2);
+  }
+
+  @Test
+  void manyTasksOnOneAgentAllReachRunning() throws Exception {
+    for (int i = 0; i < 100; i++) {
+      createTask("many-" + i, null);
+    }
+
+    startAgent("node-1", false);
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> store.view(tx -> tx.all(Table.TASKS)).stream()
+        .allMatch(t -> t.getStatus().getState() == TaskState.RUNNING));
+    assertThat(executor.running()).hasSize(100);
   }
 }

@@ -4,7 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import com.google.protobuf.ByteString;
+import dev.swarmkit.api.Annotations;
 import dev.swarmkit.api.AssignmentChange.AssignmentAction;
+import dev.swarmkit.api.Cluster;
+import dev.swarmkit.api.ClusterSpec;
+import dev.swarmkit.api.EncryptionKey;
+import dev.swarmkit.api.RootCA;
 import dev.swarmkit.api.AssignmentsMessage;
 import dev.swarmkit.api.AssignmentsRequest;
 import dev.swarmkit.api.ContainerSpec;
@@ -72,12 +78,14 @@ class DispatcherTest {
     }
   }
 
+  volatile List<WeightedPeer> managers = MANAGERS;
+
   @BeforeEach
   void startServer() throws Exception {
     DispatcherOptions options = DispatcherOptions.defaults()
         .withHeartbeatPeriod(HEARTBEAT).withHeartbeatEpsilon(Duration.ZERO)
-        .withManagerNodeId("manager-1");
-    dispatcher = new Dispatcher(store, options, NodeIdentityResolver.fromContextKey(NODE_KEY), () -> MANAGERS);
+        .withManagerNodeId("manager-1").withNodeDownPeriod(Duration.ofMillis(300));
+    dispatcher = new Dispatcher(store, options, NodeIdentityResolver.fromContextKey(NODE_KEY), () -> managers);
     server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
         .addService(ServerInterceptors.intercept(dispatcher.service(), new HeaderIdentity()))
         .build().start();
@@ -386,5 +394,84 @@ class DispatcherTest {
       pushed = session.next();
     }
     assertThat(pushed.getNode().getSpec().getAnnotations().getLabelsMap()).containsEntry("zone", "eu");
+  }
+
+  static Cluster cluster(Duration heartbeat, String rootCa) {
+    return Cluster.newBuilder().setId("cluster-1")
+        .setSpec(ClusterSpec.newBuilder().setAnnotations(Annotations.newBuilder().setName("default"))
+            .setDispatcher(dev.swarmkit.api.DispatcherConfig.newBuilder().setHeartbeatPeriod(
+                com.google.protobuf.Duration.newBuilder().setNanos((int) heartbeat.toNanos()))))
+        .setRootCa(RootCA.newBuilder().setCaCert(ByteString.copyFromUtf8(rootCa)))
+        .addNetworkBootstrapKeys(EncryptionKey.newBuilder().setSubsystem("networking:gossip").setLamportTime(1))
+        .build();
+  }
+
+  @Test
+  void theClustersHeartbeatPeriodRootCaAndKeysAreUsed() throws Exception {
+    store.update(tx -> tx.create(Table.CLUSTERS, cluster(Duration.ofMillis(300), "ROOT-1")));
+    dispatcher.start();
+
+    StreamRecorder<SessionMessage> session = openSession("node-1", "a");
+    SessionMessage first = session.next();
+
+    assertThat(first.getRootCA().toStringUtf8()).isEqualTo("ROOT-1");
+    assertThat(first.getNetworkBootstrapKeysList()).hasSize(1);
+    HeartbeatResponse beat = blocking("node-1").heartbeat(HeartbeatRequest.newBuilder()
+        .setSessionId(first.getSessionId()).build());
+    assertThat(beat.getPeriod().getNanos()).isEqualTo(300_000_000);
+
+    store.update(tx -> {
+      Cluster c = tx.get(Table.CLUSTERS, "cluster-1").orElseThrow();
+      tx.update(Table.CLUSTERS, c.toBuilder().setRootCa(RootCA.newBuilder().setCaCert(ByteString.copyFromUtf8("ROOT-2"))).build());
+    });
+    SessionMessage pushed = session.next();
+    while (!pushed.getRootCA().toStringUtf8().equals("ROOT-2")) {
+      pushed = session.next();
+    }
+    assertThat(pushed.getSessionId()).isEqualTo(first.getSessionId());
+  }
+
+  @Test
+  void managerListChangesArePushedToSessions() throws Exception {
+    dispatcher.start();
+    StreamRecorder<SessionMessage> session = openSession("node-1", "a");
+    String sessionId = session.next().getSessionId();
+    List<WeightedPeer> two = new ArrayList<>(MANAGERS);
+    two.add(WeightedPeer.newBuilder().setPeer(Peer.newBuilder().setNodeId("manager-2").setAddr("10.0.0.2:4242"))
+        .setWeight(10).build());
+
+    managers = two;
+
+    await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100)).until(() -> {
+      blocking("node-1").heartbeat(HeartbeatRequest.newBuilder().setSessionId(sessionId).build());
+      return session.messages.stream().anyMatch(m -> m.getManagersList().equals(two));
+    });
+  }
+
+  @Test
+  void registeringMoreThanFourTimesInTheWindowIsRateLimited() throws Exception {
+    dispatcher.start();
+    for (int i = 0; i < 4; i++) {
+      openSession("node-1", "a").next();
+    }
+
+    StreamRecorder<SessionMessage> fifth = openSession("node-1", "a");
+
+    Status end = fifth.awaitEnd(Duration.ofSeconds(5));
+    assertThat(end.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+    assertThat(end.getDescription()).isEqualTo("node node-1 exceeded rate limit count of registrations");
+  }
+
+  @Test
+  void tasksOfANodeDownLongerThanTheDownPeriodAreOrphaned() throws Exception {
+    createTask("running", "node-1", TaskState.RUNNING, TaskSpec.getDefaultInstance());
+    createTask("done", "node-1", TaskState.COMPLETE, TaskSpec.getDefaultInstance());
+    dispatcher.start();
+    openSession("node-1", "a").next();
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> node("node-1").getStatus().getState() == NodeStatus.State.DOWN);
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> task("running").getStatus().getState() == TaskState.ORPHANED);
+    assertThat(task("done").getStatus().getState()).isEqualTo(TaskState.COMPLETE);
   }
 }

@@ -19,6 +19,8 @@ import dev.swarmkit.api.SubscriptionMessage;
 import dev.swarmkit.api.Task;
 import dev.swarmkit.api.TaskState;
 import dev.swarmkit.api.TaskStatus;
+import dev.swarmkit.store.MemoryStore;
+import dev.swarmkit.store.Table;
 import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.ManagedChannel;
@@ -51,7 +53,7 @@ class LogBrokerTest {
   private static final Context.Key<String> NODE = Context.key("node-id");
   private static final String SERVICE = "service1";
 
-  private final FakeTaskStore store = new FakeTaskStore();
+  private final MemoryStore store = new MemoryStore();
   private LogBroker broker;
   private Server server;
   private ManagedChannel channel;
@@ -77,8 +79,21 @@ class LogBrokerTest {
   @AfterEach
   void tearDown() throws Exception {
     broker.stop();
+    store.close();
     channel.shutdownNow();
     server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+  }
+
+  /** Creates or updates the task in the store. */
+  private void put(Task task) {
+    store.update(tx -> {
+      var current = tx.get(Table.TASKS, task.getId());
+      if (current.isPresent()) {
+        tx.update(Table.TASKS, task.toBuilder().setMeta(current.get().getMeta()).build());
+      } else {
+        tx.create(Table.TASKS, task);
+      }
+    });
   }
 
   private static Task task(String id, String node, TaskState state) {
@@ -161,9 +176,9 @@ class LogBrokerTest {
 
   @Test
   void logsOfAServiceComeFromTheNodesRunningItsTasksAndTheStreamEnds() throws Exception {
-    store.put(task("t1", "node-a", TaskState.RUNNING));
-    store.put(task("t2", "node-b", TaskState.COMPLETE));
-    store.put(task("t3", "node-c", TaskState.ASSIGNED)); // never ran: no logs wanted from node-c
+    put(task("t1", "node-a", TaskState.RUNNING));
+    put(task("t2", "node-b", TaskState.COMPLETE));
+    put(task("t3", "node-c", TaskState.ASSIGNED)); // never ran: no logs wanted from node-c
     Worker a = new Worker("node-a");
     Worker b = new Worker("node-b");
     Worker c = new Worker("node-c");
@@ -188,7 +203,7 @@ class LogBrokerTest {
 
   @Test
   void aNodeThatIsNotConnectedMakesTheStreamEndWithAWarning() {
-    store.put(task("t1", "node-x", TaskState.RUNNING));
+    put(task("t1", "node-x", TaskState.RUNNING));
     Iterator<SubscribeLogsMessage> client = subscribe(byService(), false);
     assertThatThrownBy(() -> client.forEachRemaining(m -> {}))
         .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getDescription())
@@ -198,7 +213,7 @@ class LogBrokerTest {
 
   @Test
   void anUnscheduledTaskIsReportedAsMissing() {
-    store.put(task("t9", "", TaskState.PENDING));
+    put(task("t9", "", TaskState.PENDING));
     Iterator<SubscribeLogsMessage> client = subscribe(LogSelector.newBuilder().addTaskIds("t9").build(), false);
     assertThatThrownBy(() -> client.forEachRemaining(m -> {}))
         .hasMessageContaining("task t9 has not been scheduled");
@@ -206,7 +221,7 @@ class LogBrokerTest {
 
   @Test
   void aWorkerMayOnlyPublishLogsAsItself() throws Exception {
-    store.put(task("t1", "node-a", TaskState.RUNNING));
+    put(task("t1", "node-a", TaskState.RUNNING));
     Worker a = new Worker("node-a");
     Iterator<SubscribeLogsMessage> client = subscribe(byService(), false);
     String id = a.nextSubscription().getId();
@@ -230,7 +245,7 @@ class LogBrokerTest {
 
   @Test
   void aWorkerDisconnectingMidStreamEndsTheSubscriptionWithAWarning() throws Exception {
-    store.put(task("t1", "node-a", TaskState.RUNNING));
+    put(task("t1", "node-a", TaskState.RUNNING));
     Worker a = new Worker("node-a");
     Iterator<SubscribeLogsMessage> client = subscribe(byService(), false);
     a.nextSubscription();
@@ -247,8 +262,8 @@ class LogBrokerTest {
     Context.CancellableContext clientCall = Context.current().withCancellation();
     Iterator<SubscribeLogsMessage> client = clientCall.call(() -> subscribe(byService(), true));
 
-    store.put(task("t5", "", TaskState.PENDING));
-    store.put(task("t5", "node-b", TaskState.ASSIGNED));
+    put(task("t5", "", TaskState.PENDING));
+    put(task("t5", "node-b", TaskState.ASSIGNED));
     SubscriptionMessage sub = b.nextSubscription();
     assertThat(sub.getOptions().getFollow()).isTrue();
 
@@ -263,7 +278,7 @@ class LogBrokerTest {
 
   @Test
   void workersConnectingLaterReceiveActiveFollowSubscriptions() throws Exception {
-    store.put(task("t1", "node-a", TaskState.RUNNING));
+    put(task("t1", "node-a", TaskState.RUNNING));
     Context.CancellableContext clientCall = Context.current().withCancellation();
     clientCall.call(() -> subscribe(byService(), true));
     org.awaitility.Awaitility.await().until(() -> !broker.activeSubscriptionIds().isEmpty());

@@ -11,6 +11,7 @@ import dev.swarmkit.api.KeyRotation;
 import dev.swarmkit.api.ListClustersRequest;
 import dev.swarmkit.api.UpdateClusterRequest;
 import dev.swarmkit.swarmctl.CliException;
+import dev.swarmkit.swarmctl.CommandGroup;
 import dev.swarmkit.swarmctl.JsonOutput;
 import dev.swarmkit.swarmctl.LogDriverFlags;
 import dev.swarmkit.swarmctl.Session;
@@ -31,7 +32,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "cluster", description = "Inspect and configure the swarm's cluster object.",
         subcommands = {ClusterCommand.Inspect.class, ClusterCommand.Ls.class, ClusterCommand.Update.class,
             ClusterCommand.UnlockKey.class})
-public final class ClusterCommand {
+public final class ClusterCommand extends CommandGroup {
 
     @Command(name = "inspect", description = "Show a cluster's settings and join tokens.")
     static final class Inspect extends SwarmctlCommand {

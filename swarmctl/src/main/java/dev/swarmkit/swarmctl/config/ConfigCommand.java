@@ -7,6 +7,7 @@ import dev.swarmkit.api.RemoveConfigRequest;
 import dev.swarmkit.api.Config;
 import dev.swarmkit.api.ConfigSpec;
 import dev.swarmkit.swarmctl.CliException;
+import dev.swarmkit.swarmctl.CommandGroup;
 import dev.swarmkit.swarmctl.JsonOutput;
 import dev.swarmkit.swarmctl.Session;
 import dev.swarmkit.swarmctl.SwarmctlCommand;
@@ -28,7 +29,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "config", description = "Create, inspect and remove configs.",
         subcommands = {ConfigCommand.Create.class, ConfigCommand.Inspect.class, ConfigCommand.Ls.class,
             ConfigCommand.Rm.class})
-public final class ConfigCommand {
+public final class ConfigCommand extends CommandGroup {
 
     @Command(name = "create", description = "Create a config from standard input or a file; prints its ID.")
     static final class Create extends SwarmctlCommand {

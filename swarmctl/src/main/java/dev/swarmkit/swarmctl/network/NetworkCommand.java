@@ -9,6 +9,7 @@ import dev.swarmkit.api.Network;
 import dev.swarmkit.api.NetworkSpec;
 import dev.swarmkit.api.RemoveNetworkRequest;
 import dev.swarmkit.swarmctl.CliException;
+import dev.swarmkit.swarmctl.CommandGroup;
 import dev.swarmkit.swarmctl.JsonOutput;
 import dev.swarmkit.swarmctl.Session;
 import dev.swarmkit.swarmctl.SwarmctlCommand;
@@ -26,7 +27,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "network", description = "Create, inspect and remove networks.",
         subcommands = {NetworkCommand.Create.class, NetworkCommand.Ls.class, NetworkCommand.Inspect.class,
             NetworkCommand.Rm.class})
-public final class NetworkCommand {
+public final class NetworkCommand extends CommandGroup {
 
     @Command(name = "create", description = "Create a network; prints its ID.")
     static final class Create extends SwarmctlCommand {

@@ -9,6 +9,7 @@ import dev.swarmkit.api.RemoveNodeRequest;
 import dev.swarmkit.api.Task;
 import dev.swarmkit.api.UpdateNodeRequest;
 import dev.swarmkit.swarmctl.CliException;
+import dev.swarmkit.swarmctl.CommandGroup;
 import dev.swarmkit.swarmctl.JsonOutput;
 import dev.swarmkit.swarmctl.Session;
 import dev.swarmkit.swarmctl.SwarmctlCommand;
@@ -29,7 +30,7 @@ import picocli.CommandLine.Parameters;
             NodeCommand.Inspect.class, NodeCommand.Ls.class, NodeCommand.Pause.class,
             NodeCommand.Promote.class, NodeCommand.Rm.class, NodeCommand.Update.class
         })
-public final class NodeCommand {
+public final class NodeCommand extends CommandGroup {
 
     @Command(name = "ls", description = "List nodes.")
     static final class Ls extends SwarmctlCommand {

@@ -8,6 +8,7 @@ import dev.swarmkit.api.RemoveSecretRequest;
 import dev.swarmkit.api.Secret;
 import dev.swarmkit.api.SecretSpec;
 import dev.swarmkit.swarmctl.CliException;
+import dev.swarmkit.swarmctl.CommandGroup;
 import dev.swarmkit.swarmctl.JsonOutput;
 import dev.swarmkit.swarmctl.Session;
 import dev.swarmkit.swarmctl.SwarmctlCommand;
@@ -29,7 +30,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "secret", description = "Create, inspect and remove secrets.",
         subcommands = {SecretCommand.Create.class, SecretCommand.Inspect.class, SecretCommand.Ls.class,
             SecretCommand.Rm.class})
-public final class SecretCommand {
+public final class SecretCommand extends CommandGroup {
 
     @Command(name = "create", description = "Create a secret from standard input or a file; prints its ID.")
     static final class Create extends SwarmctlCommand {

@@ -21,6 +21,7 @@ import dev.swarmkit.api.Task;
 import dev.swarmkit.api.TaskState;
 import dev.swarmkit.api.UpdateServiceRequest;
 import dev.swarmkit.swarmctl.CliException;
+import dev.swarmkit.swarmctl.CommandGroup;
 import dev.swarmkit.swarmctl.JsonOutput;
 import dev.swarmkit.swarmctl.Resolver;
 import dev.swarmkit.swarmctl.Session;
@@ -46,7 +47,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "service", aliases = "svc", description = "Create, inspect, change and remove services.",
         subcommands = {ServiceCommand.Inspect.class, ServiceCommand.Ls.class, ServiceCommand.Create.class,
             ServiceCommand.Update.class, ServiceCommand.Rm.class, ServiceCommand.Logs.class})
-public final class ServiceCommand {
+public final class ServiceCommand extends CommandGroup {
 
     @Command(name = "create", description = "Create a service; prints its ID.")
     static final class Create extends SwarmctlCommand {

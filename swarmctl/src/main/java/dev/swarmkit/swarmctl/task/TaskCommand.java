@@ -9,6 +9,7 @@ import dev.swarmkit.api.SecretReference;
 import dev.swarmkit.api.Task;
 import dev.swarmkit.api.TaskState;
 import dev.swarmkit.api.TaskStatus;
+import dev.swarmkit.swarmctl.CommandGroup;
 import dev.swarmkit.swarmctl.JsonOutput;
 import dev.swarmkit.swarmctl.Resolver;
 import dev.swarmkit.swarmctl.Session;
@@ -26,7 +27,7 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "task", description = "List, inspect and remove tasks.",
         subcommands = {TaskCommand.Ls.class, TaskCommand.Inspect.class, TaskCommand.Rm.class})
-public final class TaskCommand {
+public final class TaskCommand extends CommandGroup {
 
     @Command(name = "ls", description = "List tasks.")
     static final class Ls extends SwarmctlCommand {

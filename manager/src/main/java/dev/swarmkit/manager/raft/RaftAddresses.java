@@ -1,0 +1,29 @@
+package dev.swarmkit.manager.raft;
+
+/**
+ * A manager's Raft (Ratis) transport listens on the port after its remote API port. Upstream serves
+ * both on one port; Ratis brings its own gRPC server, so the pairing is fixed by convention instead
+ * and either address can be derived from the other.
+ */
+public final class RaftAddresses {
+  private RaftAddresses() {}
+
+  /** The Raft address of the manager whose remote API is at {@code remoteApi} ("host:port"). */
+  public static String raftOf(String remoteApi) {
+    return shift(remoteApi, 1);
+  }
+
+  /** The remote API address of the manager whose Raft transport is at {@code raft}. */
+  public static String remoteApiOf(String raft) {
+    return shift(raft, -1);
+  }
+
+  private static String shift(String hostPort, int delta) {
+    int colon = hostPort.lastIndexOf(':');
+    if (colon < 0) {
+      throw new IllegalArgumentException("not host:port: " + hostPort);
+    }
+    int port = Integer.parseInt(hostPort.substring(colon + 1));
+    return hostPort.substring(0, colon) + ":" + (port + delta);
+  }
+}

@@ -1,0 +1,540 @@
+package dev.swarmkit.store.raft;
+
+import dev.swarmkit.api.RaftMember;
+import dev.swarmkit.api.RaftMemberStatus;
+import dev.swarmkit.store.MemoryStore;
+import dev.swarmkit.store.ReadTx;
+import dev.swarmkit.store.StoreException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
+import org.apache.ratis.proto.RaftProtos.ServerRpcProto;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.SetConfigurationRequest;
+import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
+import org.apache.ratis.protocol.exceptions.NotLeaderException;
+import org.apache.ratis.protocol.exceptions.RaftException;
+import org.apache.ratis.server.DivisionInfo;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This manager's member of the replicated store: a Ratis server (gRPC transport, log and snapshots
+ * under {@code <state-dir>/raft}) whose state machine feeds the {@link MemoryStore} returned by {@link
+ * #store()}. Writes to that store are proposed through Raft and succeed only on the leader (elsewhere
+ * they fail with {@link StoreException.NotLeader}); reads are served from memory, with {@link
+ * #linearizableView} when they must reflect every write acknowledged anywhere.
+ *
+ * <p>Start one with {@link #bootstrap} (new single-member cluster), {@link #join} (an empty member
+ * that the leader then adds with {@link #addMember}) or {@link #restart} (group, term, vote, snapshot
+ * and log from disk). The Ratis peer ID is the hex raft ID; the raft ID -> node ID mapping is
+ * replicated with the log.
+ */
+public final class RaftNode implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(RaftNode.class);
+
+  /** One Raft group per swarm, so its ID is a constant. */
+  public static final RaftGroupId GROUP_ID =
+      RaftGroupId.valueOf(UUID.nameUUIDFromBytes("docker.swarmkit.v1/raft".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+
+  private final RaftConfig config;
+  private final RaftPeerId peerId;
+  private final Membership membership = new Membership();
+  private final MemoryStore store;
+  private final StoreStateMachine stateMachine;
+  private final ClientId clientId = ClientId.randomId();
+  private final AtomicLong callIds = new AtomicLong();
+  private final List<LeadershipListener> listeners = new CopyOnWriteArrayList<>();
+  private final ExecutorService listenerThread;
+  private final Object leadershipLock = new Object();
+  private volatile boolean leader;
+  private volatile RaftServer server;
+
+  private RaftNode(RaftConfig config, MemoryStore.Options storeOptions) {
+    this.config = config;
+    this.peerId = peerIdOf(config.raftId());
+    this.store = new MemoryStore(s -> new RatisProposer(this), storeOptions);
+    this.stateMachine = new StoreStateMachine(store, membership, new StoreStateMachine.Events() {
+      @Override
+      public void leaderReady() {
+        setLeader(true);
+      }
+
+      @Override
+      public void leaderChanged(RaftPeerId newLeader) {
+        if (!peerId.equals(newLeader)) {
+          setLeader(false);
+        }
+      }
+    });
+    this.listenerThread = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "raft-leadership-" + peerId);
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  // ---- starting ----------------------------------------------------------------------------
+
+  /** Whether {@code stateDir} holds Raft state from an earlier run (then use {@link #restart}). */
+  public static boolean hasState(Path stateDir) {
+    return Files.isDirectory(stateDir.resolve("raft").resolve(GROUP_ID.getUuid().toString()));
+  }
+
+  /**
+   * Creates a new cluster with this member as its only voter, waits until it leads, and records its
+   * node ID and address in the replicated membership.
+   */
+  public static RaftNode bootstrap(RaftConfig config, MemoryStore.Options storeOptions) throws IOException {
+    requireNoState(config);
+    RaftNode node = new RaftNode(config, storeOptions);
+    RaftPeer self = peer(config.raftId(), config.advertiseAddress());
+    node.start(RaftStorage.StartupOption.FORMAT, RaftGroup.valueOf(GROUP_ID, self));
+    try {
+      node.awaitReadyLeader(config.proposeTimeout());
+      node.replicate(new LogEntry.MemberAdded(node.selfMember()));
+    } catch (RuntimeException e) {
+      node.close();
+      throw e;
+    }
+    return node;
+  }
+
+  /**
+   * Starts an empty member that belongs to no configuration yet: it becomes a voter once the leader
+   * calls {@link #addMember} with this member's raft ID and advertise address, and then catches up
+   * from the leader's log or snapshot.
+   */
+  public static RaftNode join(RaftConfig config, MemoryStore.Options storeOptions) throws IOException {
+    requireNoState(config);
+    RaftNode node = new RaftNode(config, storeOptions);
+    node.start(RaftStorage.StartupOption.FORMAT, RaftGroup.valueOf(GROUP_ID));
+    return node;
+  }
+
+  /**
+   * Restarts from {@code <state-dir>/raft}: the configuration, term and vote come from disk, the store
+   * from the latest snapshot plus the log entries after it.
+   */
+  public static RaftNode restart(RaftConfig config, MemoryStore.Options storeOptions) throws IOException {
+    if (!hasState(config.stateDir())) {
+      throw new IllegalStateException("no raft state under " + config.raftDir());
+    }
+    RaftNode node = new RaftNode(config, storeOptions);
+    node.start(RaftStorage.StartupOption.RECOVER, RaftGroup.valueOf(GROUP_ID));
+    return node;
+  }
+
+  private static void requireNoState(RaftConfig config) {
+    if (hasState(config.stateDir())) {
+      throw new IllegalStateException("raft state already exists under " + config.raftDir() + "; restart instead");
+    }
+  }
+
+  private void start(RaftStorage.StartupOption option, RaftGroup group) throws IOException {
+    server = RaftServer.newBuilder()
+        .setServerId(peerId)
+        .setGroup(group)
+        .setStateMachine(stateMachine)
+        .setProperties(RatisSettings.properties(config))
+        .setParameters(RatisSettings.parameters(config))
+        .setOption(option)
+        .build();
+    server.start();
+    log.info("raft member {} ({}) started on {} ({})", peerId, config.nodeId(), config.listenAddress(), option);
+  }
+
+  // ---- the store ---------------------------------------------------------------------------
+
+  /** The replicated store. Writes succeed only while this member is the leader. */
+  public MemoryStore store() {
+    return store;
+  }
+
+  /**
+   * Waits until this member has applied every entry committed before now anywhere in the cluster
+   * (Ratis read index, asked of the leader when this member follows).
+   *
+   * @throws StoreException.NotLeader no leader is known to serve the read index
+   */
+  public void readIndex() {
+    RaftClientRequest request = request(Message.EMPTY, RaftClientRequest.readRequestType());
+    check(await(submit(request), config.proposeTimeout()));
+  }
+
+  /** Runs {@code fn} on the store after {@link #readIndex()}: it sees every acknowledged write. */
+  public <R> R linearizableView(Function<ReadTx, R> fn) {
+    readIndex();
+    return store.view(fn);
+  }
+
+  // ---- leadership --------------------------------------------------------------------------
+
+  /** Whether this member is the leader and has applied every earlier entry, i.e. may write. */
+  public boolean isLeader() {
+    return leader;
+  }
+
+  /** The current leader's raft ID, if one is known. */
+  public OptionalLong leaderId() {
+    RaftPeerId id = division().map(d -> d.getInfo().getLeaderId()).orElse(null);
+    return id == null ? OptionalLong.empty() : OptionalLong.of(raftIdOf(id));
+  }
+
+  public long raftId() {
+    return config.raftId();
+  }
+
+  public String nodeId() {
+    return config.nodeId();
+  }
+
+  /**
+   * Registers a listener for leadership changes. If this member already leads, the listener is told
+   * so at once (on the listener thread).
+   */
+  public void onLeadershipChange(LeadershipListener listener) {
+    synchronized (leadershipLock) {
+      listeners.add(listener);
+      if (leader) {
+        listenerThread.execute(() -> deliver(listener, true));
+      }
+    }
+  }
+
+  private void setLeader(boolean now) {
+    synchronized (leadershipLock) {
+      if (leader == now) {
+        return;
+      }
+      leader = now;
+      log.info("raft member {} {} leadership", peerId, now ? "took" : "lost");
+      for (LeadershipListener l : listeners) {
+        listenerThread.execute(() -> deliver(l, now));
+      }
+    }
+  }
+
+  private static void deliver(LeadershipListener l, boolean isLeader) {
+    try {
+      l.onLeadershipChange(isLeader);
+    } catch (RuntimeException e) {
+      log.warn("leadership listener failed", e);
+    }
+  }
+
+  void checkReadyLeader() {
+    DivisionInfo info = division().orElseThrow(() -> new StoreException.NotLeader(null)).getInfo();
+    if (!info.isLeader() || !info.isLeaderReady()) {
+      throw new StoreException.NotLeader(leaderName(info.getLeaderId()));
+    }
+  }
+
+  private void awaitReadyLeader(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      try {
+        checkReadyLeader();
+        return;
+      } catch (StoreException.NotLeader e) {
+        if (System.nanoTime() > deadline) {
+          throw new StoreException("raft: no elected cluster leader", e);
+        }
+      }
+      sleep(20);
+    }
+  }
+
+  // ---- membership --------------------------------------------------------------------------
+
+  /**
+   * Adds a manager as a voting member (leader only). The new member must be running (started with
+   * {@link #join}) at {@code address}; this returns once the configuration including it has committed,
+   * which needs it to have caught up.
+   */
+  public void addMember(long raftId, String nodeId, String address) {
+    checkReadyLeader();
+    if (membership.isRemoved(raftId)) {
+      throw new StoreException.FailedPrecondition(
+          "raft: member " + Long.toHexString(raftId) + " was removed from the cluster and cannot rejoin");
+    }
+    replicate(new LogEntry.MemberAdded(RaftMember.newBuilder()
+        .setRaftId(raftId).setNodeId(nodeId).setAddr(address).build()));
+    SetConfigurationRequest.Arguments args = SetConfigurationRequest.Arguments.newBuilder()
+        .setServersInNewConf(List.of(peer(raftId, address)))
+        .setMode(SetConfigurationRequest.Mode.ADD)
+        .build();
+    changeConfiguration(args);
+  }
+
+  /**
+   * Removes a member for good (leader only); its raft ID may not rejoin. Refused when the members that
+   * remain reachable would no longer form a quorum of the new configuration.
+   */
+  public void removeMember(long raftId) {
+    checkReadyLeader();
+    RaftServer.Division d = division().orElseThrow();
+    Collection<RaftPeer> peers = d.getRaftConf().getCurrentPeers();
+    RaftPeerId target = peerIdOf(raftId);
+    List<RaftPeer> remaining = new ArrayList<>();
+    for (RaftPeer p : peers) {
+      if (!p.getId().equals(target)) {
+        remaining.add(p);
+      }
+    }
+    if (remaining.size() == peers.size()) {
+      throw new StoreException.NotFound("raft: member unknown");
+    }
+    Map<RaftPeerId, RaftMemberStatus.Reachability> reach = reachability(d);
+    long reachable = remaining.stream()
+        .filter(p -> reach.get(p.getId()) == RaftMemberStatus.Reachability.REACHABLE).count();
+    if (remaining.isEmpty() || reachable <= remaining.size() / 2) {
+      throw new StoreException.FailedPrecondition(
+          "raft: member cannot be removed, because removing it may result in loss of quorum");
+    }
+    if (target.equals(peerId)) {
+      // The leader cannot write once it has left; record the removal while it still can.
+      replicate(new LogEntry.MemberRemoved(raftId));
+      changeConfiguration(SetConfigurationRequest.Arguments.newBuilder().setServersInNewConf(remaining).build());
+    } else {
+      changeConfiguration(SetConfigurationRequest.Arguments.newBuilder().setServersInNewConf(remaining).build());
+      replicate(new LogEntry.MemberRemoved(raftId));
+    }
+  }
+
+  /**
+   * The voting members with node ID, address and status as this member sees them: the leader knows
+   * every member's reachability (heard from within an election timeout); a follower knows its own and
+   * the leader's, the rest are UNKNOWN.
+   */
+  public List<RaftMember> members() {
+    Optional<RaftServer.Division> division = division();
+    if (division.isEmpty()) {
+      return List.of();
+    }
+    RaftServer.Division d = division.get();
+    RaftPeerId leaderId = d.getInfo().getLeaderId();
+    Map<RaftPeerId, RaftMemberStatus.Reachability> reach = reachability(d);
+    List<RaftMember> out = new ArrayList<>();
+    for (RaftPeer p : d.getRaftConf().getCurrentPeers()) {
+      long raftId = raftIdOf(p.getId());
+      RaftMember known = membership.get(raftId)
+          .orElse(RaftMember.newBuilder().setRaftId(raftId).setAddr(p.getAddress()).build());
+      out.add(known.toBuilder().setAddr(p.getAddress())
+          .setStatus(RaftMemberStatus.newBuilder()
+              .setLeader(p.getId().equals(leaderId))
+              .setReachability(reach.getOrDefault(p.getId(), RaftMemberStatus.Reachability.UNKNOWN)))
+          .build());
+    }
+    out.sort((a, b) -> Long.compareUnsigned(a.getRaftId(), b.getRaftId()));
+    return out;
+  }
+
+  private Map<RaftPeerId, RaftMemberStatus.Reachability> reachability(RaftServer.Division d) {
+    Map<RaftPeerId, RaftMemberStatus.Reachability> reach = new HashMap<>();
+    reach.put(peerId, RaftMemberStatus.Reachability.REACHABLE);
+    long limit = config.electionTimeoutMax().toMillis();
+    RoleInfoProto role = d.getInfo().getRoleInfoProto();
+    if (role.hasLeaderInfo()) {
+      for (ServerRpcProto f : role.getLeaderInfo().getFollowerInfoList()) {
+        reach.put(RaftPeerId.valueOf(f.getId().getId()), f.getLastRpcElapsedTimeMs() <= limit
+            ? RaftMemberStatus.Reachability.REACHABLE : RaftMemberStatus.Reachability.UNREACHABLE);
+      }
+    } else if (role.hasFollowerInfo() && role.getFollowerInfo().hasLeaderInfo()) {
+      ServerRpcProto l = role.getFollowerInfo().getLeaderInfo();
+      reach.put(RaftPeerId.valueOf(l.getId().getId()), l.getLastRpcElapsedTimeMs() <= limit
+          ? RaftMemberStatus.Reachability.REACHABLE : RaftMemberStatus.Reachability.UNREACHABLE);
+    }
+    return reach;
+  }
+
+  private void changeConfiguration(SetConfigurationRequest.Arguments args) {
+    SetConfigurationRequest request =
+        new SetConfigurationRequest(clientId, peerId, GROUP_ID, callIds.incrementAndGet(), args);
+    CompletableFuture<RaftClientReply> reply;
+    try {
+      reply = server.setConfigurationAsync(request);
+    } catch (IOException e) {
+      throw new StoreException("raft: propose configuration change refused", e);
+    }
+    check(await(reply, config.proposeTimeout()));
+  }
+
+  private RaftMember selfMember() {
+    return RaftMember.newBuilder()
+        .setRaftId(config.raftId()).setNodeId(config.nodeId()).setAddr(config.advertiseAddress()).build();
+  }
+
+  // ---- replication plumbing ----------------------------------------------------------------
+
+  long nextRequestId() {
+    return callIds.incrementAndGet();
+  }
+
+  /** Replicates one entry through the local server; returns its index once applied locally. */
+  long replicate(LogEntry entry) {
+    RaftClientRequest request = request(entry.toMessage(), RaftClientRequest.writeRequestType());
+    RaftClientReply reply = check(await(submit(request), config.proposeTimeout()));
+    return StoreStateMachine.indexOf(reply.getMessage());
+  }
+
+  private RaftClientRequest request(Message message, RaftClientRequest.Type type) {
+    return RaftClientRequest.newBuilder()
+        .setClientId(clientId)
+        .setServerId(peerId)
+        .setGroupId(GROUP_ID)
+        .setCallId(callIds.incrementAndGet())
+        .setMessage(message)
+        .setType(type)
+        .build();
+  }
+
+  private CompletableFuture<RaftClientReply> submit(RaftClientRequest request) {
+    RaftServer s = server;
+    if (s == null) {
+      throw new StoreException("raft: failed to process the request: node is stopped");
+    }
+    try {
+      return s.submitClientRequestAsync(request);
+    } catch (IOException e) {
+      throw failure(e);
+    }
+  }
+
+  private RaftClientReply check(RaftClientReply reply) {
+    if (reply.isSuccess()) {
+      return reply;
+    }
+    throw failure(reply.getException());
+  }
+
+  private StoreException failure(Throwable e) {
+    if (e instanceof NotLeaderException nle) {
+      RaftPeer suggested = nle.getSuggestedLeader();
+      return new StoreException.NotLeader(suggested == null ? null : leaderName(suggested.getId()));
+    }
+    if (e instanceof LeaderNotReadyException) {
+      return new StoreException.NotLeader(null);
+    }
+    if (e instanceof StoreException se) {
+      return se;
+    }
+    String message = e instanceof RaftException ? e.getMessage() : String.valueOf(e);
+    return new StoreException("raft: " + message, e);
+  }
+
+  private <T> T await(CompletableFuture<T> future, Duration timeout) {
+    try {
+      return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StoreException("raft: interrupted while waiting for the request", e);
+    } catch (TimeoutException e) {
+      throw new StoreException("raft: request timed out after " + timeout.toMillis() + "ms; it may still commit");
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
+        cause = cause.getCause();
+      }
+      throw failure(cause);
+    }
+  }
+
+  private Optional<RaftServer.Division> division() {
+    RaftServer s = server;
+    if (s == null) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(s.getDivision(GROUP_ID));
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** How a leader is named in NotLeader: its node ID when known, else its hex raft ID. */
+  private String leaderName(RaftPeerId id) {
+    if (id == null) {
+      return null;
+    }
+    return membership.get(raftIdOf(id)).map(RaftMember::getNodeId).filter(s -> !s.isEmpty())
+        .orElse(id.toString());
+  }
+
+  // ---- IDs ---------------------------------------------------------------------------------
+
+  /** The Ratis peer ID of a raft ID: its unsigned hex form, as upstream prints raft IDs. */
+  public static RaftPeerId peerIdOf(long raftId) {
+    return RaftPeerId.valueOf(Long.toHexString(raftId));
+  }
+
+  static long raftIdOf(RaftPeerId id) {
+    return Long.parseUnsignedLong(id.toString(), 16);
+  }
+
+  private static RaftPeer peer(long raftId, String address) {
+    return RaftPeer.newBuilder().setId(peerIdOf(raftId)).setAddress(address).build();
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StoreException("raft: interrupted", e);
+    }
+  }
+
+  // ---- shutdown ----------------------------------------------------------------------------
+
+  /** Stops the Ratis server (leadership is reported lost) and closes the store's watches. */
+  @Override
+  public void close() {
+    RaftServer s = server;
+    server = null;
+    if (s != null) {
+      try {
+        s.close();
+      } catch (IOException e) {
+        log.warn("closing raft member {} failed", peerId, e);
+      }
+    }
+    setLeader(false);
+    listenerThread.shutdown();
+    try {
+      listenerThread.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    store.close();
+  }
+}

@@ -1,0 +1,85 @@
+package dev.swarmkit.store.raft;
+
+import java.time.Duration;
+import java.util.List;
+import org.apache.ratis.RaftConfigKeys;
+import org.apache.ratis.conf.Parameters;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.rpc.SupportedRpcType;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.util.SizeInBytes;
+import org.apache.ratis.util.TimeDuration;
+
+/** Translates a {@link RaftConfig} into Ratis properties and parameters. */
+final class RatisSettings {
+
+  private RatisSettings() {}
+
+  static RaftProperties properties(RaftConfig c) {
+    RaftProperties p = new RaftProperties();
+    RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
+    RaftServerConfigKeys.setStorageDir(p, List.of(c.raftDir().toFile()));
+    HostPort listen = HostPort.parse(c.listenAddress());
+    GrpcConfigKeys.Server.setHost(p, listen.host());
+    GrpcConfigKeys.Server.setPort(p, listen.port());
+
+    // Ratis leaders heartbeat at half the minimum election timeout.
+    Duration min = max(c.electionTimeoutMin(), c.heartbeatInterval().multipliedBy(2));
+    Duration maxTimeout = max(c.electionTimeoutMax(), min.plus(c.heartbeatInterval()));
+    RaftServerConfigKeys.Rpc.setTimeoutMin(p, ms(min));
+    RaftServerConfigKeys.Rpc.setTimeoutMax(p, ms(maxTimeout));
+    // The first election after start (a new single-member cluster, or a whole cluster restarting) need
+    // not wait a full timeout; pre-vote keeps an early candidate from disturbing a healthy leader.
+    RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(p, ms(c.heartbeatInterval()));
+    RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(p, ms(c.heartbeatInterval().multipliedBy(2)));
+    RaftServerConfigKeys.LeaderElection.setPreVote(p, true);
+
+    RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+
+    RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
+    RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, c.snapshotInterval());
+    RaftServerConfigKeys.Snapshot.setCreationGap(p, Math.min(c.snapshotInterval(), 1024));
+    RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, 2);
+    RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
+    RaftServerConfigKeys.Log.setPurgePreservationLogNum(p, c.logEntriesForSlowFollowers());
+    RaftServerConfigKeys.Log.setPurgeGap(p, (int) Math.max(1, Math.min(1024, c.snapshotInterval())));
+    SizeInBytes segment = SizeInBytes.valueOf(c.logSegmentBytes());
+    RaftServerConfigKeys.Log.setSegmentSizeMax(p, segment);
+    RaftServerConfigKeys.Log.setPreallocatedSize(p, SizeInBytes.valueOf(Math.min(c.logSegmentBytes(), 4L << 20)));
+    return p;
+  }
+
+  static Parameters parameters(RaftConfig c) {
+    Parameters params = new Parameters();
+    c.tls().ifPresent(tls -> GrpcConfigKeys.TLS.setConf(params, tls));
+    return params;
+  }
+
+  private static TimeDuration ms(Duration d) {
+    return TimeDuration.valueOf(d.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+  }
+
+  private static Duration max(Duration a, Duration b) {
+    return a.compareTo(b) >= 0 ? a : b;
+  }
+
+  /** A host:port pair; IPv6 hosts in brackets. */
+  record HostPort(String host, int port) {
+    static HostPort parse(String address) {
+      int colon = address.lastIndexOf(':');
+      if (colon <= 0) {
+        throw new IllegalArgumentException("address must be host:port: " + address);
+      }
+      String host = address.substring(0, colon);
+      if (host.startsWith("[") && host.endsWith("]")) {
+        host = host.substring(1, host.length() - 1);
+      }
+      try {
+        return new HostPort(host, Integer.parseInt(address.substring(colon + 1)));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("bad port in address " + address, e);
+      }
+    }
+  }
+}

@@ -1,0 +1,53 @@
+package dev.swarmkit.store.raft;
+
+import dev.swarmkit.api.ClusterSnapshot;
+import dev.swarmkit.api.Snapshot;
+import dev.swarmkit.api.StoreSnapshot;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/**
+ * One snapshot file: a magic number, the store version (index of the last store entry, which may be
+ * below the Raft index the snapshot is named after), then upstream's {@code Snapshot} message with the
+ * membership and the whole store.
+ */
+record SnapshotFile(long storeVersion, Snapshot snapshot) {
+
+  private static final int MAGIC = 0x534b5231; // "SKR1"
+
+  static SnapshotFile of(long storeVersion, ClusterSnapshot membership, StoreSnapshot store) {
+    return new SnapshotFile(storeVersion, Snapshot.newBuilder()
+        .setVersion(Snapshot.Version.V0).setMembership(membership).setStore(store).build());
+  }
+
+  /** Writes to a temporary sibling and moves it into place, so a crash never leaves half a snapshot. */
+  void writeTo(Path file) throws IOException {
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    try (OutputStream os = Files.newOutputStream(tmp);
+        DataOutputStream out = new DataOutputStream(new BufferedOutputStream(os))) {
+      out.writeInt(MAGIC);
+      out.writeLong(storeVersion);
+      snapshot.writeTo(out);
+    }
+    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  static SnapshotFile readFrom(Path file) throws IOException {
+    try (InputStream is = Files.newInputStream(file);
+        DataInputStream in = new DataInputStream(new BufferedInputStream(is))) {
+      if (in.readInt() != MAGIC) {
+        throw new IOException("not a store snapshot: " + file);
+      }
+      long version = in.readLong();
+      return new SnapshotFile(version, Snapshot.parseFrom(in));
+    }
+  }
+}

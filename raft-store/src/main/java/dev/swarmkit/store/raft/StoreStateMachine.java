@@ -1,0 +1,160 @@
+package dev.swarmkit.store.raft;
+
+import dev.swarmkit.store.MemoryStore;
+import java.io.File;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
+import org.apache.ratis.io.MD5Hash;
+import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftGroupMemberId;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.storage.FileInfo;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.SnapshotRetentionPolicy;
+import org.apache.ratis.statemachine.StateMachineStorage;
+import org.apache.ratis.statemachine.TransactionContext;
+import org.apache.ratis.statemachine.impl.BaseStateMachine;
+import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
+import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+import org.apache.ratis.util.MD5FileUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies the replicated log to this member's {@link MemoryStore}: store entries go to {@link
+ * MemoryStore#applyCommitted} with their log index, membership records to {@link Membership}. Ratis
+ * calls {@link #applyTransaction} and {@link #takeSnapshot} from one thread in log order, so a
+ * snapshot always matches the last applied index.
+ *
+ * <p>Snapshots are single files in the Ratis state machine directory ({@link SnapshotFile}). They are
+ * loaded on start (restart) and again in {@link #reinitialize} after the leader installed one on a
+ * member that was too far behind.
+ */
+final class StoreStateMachine extends BaseStateMachine {
+
+  private static final Logger log = LoggerFactory.getLogger(StoreStateMachine.class);
+  /** Keep the newest two snapshots: the current one and its predecessor, in case the newest is damaged. */
+  private static final SnapshotRetentionPolicy RETAIN_TWO = new SnapshotRetentionPolicy() {
+    @Override
+    public int getNumSnapshotsRetained() {
+      return 2;
+    }
+  };
+
+  /** Leadership notifications, forwarded to the owning node. */
+  interface Events {
+    void leaderReady();
+
+    void leaderChanged(RaftPeerId newLeader);
+  }
+
+  private final MemoryStore store;
+  private final Membership membership;
+  private final Events events;
+  private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
+
+  StoreStateMachine(MemoryStore store, Membership membership, Events events) {
+    this.store = store;
+    this.membership = membership;
+    this.events = events;
+  }
+
+  @Override
+  public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
+    super.initialize(server, groupId, raftStorage);
+    storage.init(raftStorage);
+    load(storage.getLatestSnapshot());
+  }
+
+  @Override
+  public void reinitialize() throws IOException {
+    load(storage.loadLatestSnapshot());
+  }
+
+  private void load(SingleFileSnapshotInfo info) throws IOException {
+    if (info == null) {
+      return;
+    }
+    SnapshotFile file = SnapshotFile.readFrom(info.getFile().getPath());
+    membership.restore(file.snapshot().getMembership());
+    if (file.storeVersion() > store.currentVersion()) {
+      store.restore(file.snapshot().getStore(), file.storeVersion());
+    }
+    setLastAppliedTermIndex(info.getTermIndex());
+    log.info("loaded store snapshot at {} (store version {})", info.getTermIndex(), file.storeVersion());
+  }
+
+  @Override
+  public StateMachineStorage getStateMachineStorage() {
+    return storage;
+  }
+
+  @Override
+  public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
+    LogEntryProto entry = trx.getLogEntry();
+    long index = entry.getIndex();
+    try {
+      LogEntry decoded = LogEntry.decode(entry.getStateMachineLogEntry().getLogData());
+      if (decoded instanceof LogEntry.StoreEntry s) {
+        store.applyCommitted(index, s.request().getActionList());
+      } else if (decoded instanceof LogEntry.MemberAdded m) {
+        membership.add(m.member());
+      } else if (decoded instanceof LogEntry.MemberRemoved r) {
+        membership.remove(r.raftId());
+      }
+      return CompletableFuture.completedFuture(indexMessage(index));
+    } catch (IOException | RuntimeException e) {
+      // Every member fails the same way on the same entry; skip it rather than wedge the log.
+      log.error("raft entry {} could not be applied; skipped", index, e);
+      return CompletableFuture.failedFuture(e);
+    } finally {
+      updateLastAppliedTermIndex(entry.getTerm(), index);
+    }
+  }
+
+  /** The reply to a proposal: the index its entry was applied at. */
+  private static Message indexMessage(long index) {
+    return Message.valueOf(UnsafeByteOperations.unsafeWrap(ByteBuffer.allocate(8).putLong(0, index)));
+  }
+
+  static long indexOf(Message reply) {
+    return reply.getContent().asReadOnlyByteBuffer().getLong();
+  }
+
+  @Override
+  public long takeSnapshot() throws IOException {
+    TermIndex last = getLastAppliedTermIndex();
+    if (last == null || last.getIndex() < 0) {
+      return -1;
+    }
+    File file = storage.getSnapshotFile(last.getTerm(), last.getIndex());
+    SnapshotFile.of(store.currentVersion(), membership.toSnapshot(), store.snapshot()).writeTo(file.toPath());
+    MD5Hash md5 = MD5FileUtil.computeAndSaveMd5ForFile(file);
+    storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), last));
+    storage.cleanupOldSnapshots(RETAIN_TWO);
+    log.debug("store snapshot taken at {}", last);
+    return last.getIndex();
+  }
+
+  /** Linearizable reads only need the read index to be applied; the caller then reads the store. */
+  @Override
+  public CompletableFuture<Message> query(Message request) {
+    return CompletableFuture.completedFuture(Message.EMPTY);
+  }
+
+  @Override
+  public void notifyLeaderReady() {
+    events.leaderReady();
+  }
+
+  @Override
+  public void notifyLeaderChanged(RaftGroupMemberId member, RaftPeerId newLeader) {
+    events.leaderChanged(newLeader);
+  }
+}

@@ -1,0 +1,92 @@
+package dev.swarmkit.swarmd;
+
+import dev.swarmkit.api.JoinRequest;
+import dev.swarmkit.api.JoinResponse;
+import dev.swarmkit.api.RaftMembershipGrpc;
+import dev.swarmkit.ca.SecureChannels;
+import dev.swarmkit.ca.SecurityConfig;
+import dev.swarmkit.manager.raft.RaftAddresses;
+import dev.swarmkit.manager.raft.RaftReplication;
+import dev.swarmkit.store.MemoryStore;
+import dev.swarmkit.store.raft.RaftConfig;
+import dev.swarmkit.store.raft.RaftNode;
+import io.grpc.ManagedChannel;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts a manager's Raft member in one of three ways: a new cluster (bootstrap), a manager joining
+ * an existing one (RaftMembership.Join on a manager, then an empty member the leader adds), or a
+ * restart from the Raft state under the state dir. The member's Raft ID is kept in
+ * {@code <state-dir>/raft-id} so a restart resumes the same member.
+ */
+final class ManagerRaft {
+
+  private static final Logger log = LoggerFactory.getLogger(ManagerRaft.class);
+  private static final String RAFT_ID_FILE = "raft-id";
+
+  private ManagerRaft() {}
+
+  static RaftReplication open(SwarmdConfig config, SecurityConfig security, String advertiseRemote,
+      boolean newCluster) throws IOException {
+    Path stateDir = config.stateDir();
+    String nodeId = security.identity().nodeId();
+    String listenRaft = RaftAddresses.raftOf(config.listenRemoteApi());
+    String advertiseRaft = RaftAddresses.raftOf(advertiseRemote);
+    RaftNode node;
+    if (RaftNode.hasState(stateDir)) {
+      long raftId = readRaftId(stateDir);
+      log.info("restarting raft member {} from {}", Long.toHexString(raftId), stateDir);
+      node = RaftNode.restart(raftConfig(config, raftId, nodeId, listenRaft, advertiseRaft), MemoryStore.Options.defaults());
+    } else if (newCluster) {
+      long raftId = RaftConfig.newRaftId();
+      writeRaftId(stateDir, raftId);
+      node = RaftNode.bootstrap(raftConfig(config, raftId, nodeId, listenRaft, advertiseRaft), MemoryStore.Options.defaults());
+    } else {
+      long raftId = requestMembership(config, security, advertiseRaft);
+      writeRaftId(stateDir, raftId);
+      node = RaftNode.join(raftConfig(config, raftId, nodeId, listenRaft, advertiseRaft), MemoryStore.Options.defaults());
+    }
+    return new RaftReplication(node);
+  }
+
+  private static RaftConfig raftConfig(SwarmdConfig config, long raftId, String nodeId, String listen,
+      String advertise) {
+    return RaftConfig.defaults(config.stateDir(), raftId, nodeId, listen)
+        .withAdvertiseAddress(advertise)
+        .withTimeouts(config.raftHeartbeat(), config.raftElectionTimeout(), config.raftElectionTimeout().multipliedBy(2));
+  }
+
+  private static long requestMembership(SwarmdConfig config, SecurityConfig security, String advertiseRaft) {
+    ManagedChannel channel = SecureChannels.toManager(security, Addresses.parse(config.joinAddr(), "--join-addr"));
+    try {
+      JoinResponse response = RaftMembershipGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS)
+          .join(JoinRequest.newBuilder().setAddr(advertiseRaft).build());
+      log.info("joined raft as member {} of {} members", Long.toHexString(response.getRaftId()),
+          response.getMembersCount());
+      return response.getRaftId();
+    } finally {
+      channel.shutdownNow();
+    }
+  }
+
+  private static long readRaftId(Path stateDir) throws IOException {
+    Path file = stateDir.resolve(RAFT_ID_FILE);
+    if (!Files.exists(file)) {
+      throw new IOException("raft state exists but " + file + " is missing; cannot resume this manager");
+    }
+    return Long.parseUnsignedLong(Files.readString(file, StandardCharsets.US_ASCII).trim(), 16);
+  }
+
+  private static void writeRaftId(Path stateDir, long raftId) throws IOException {
+    Path tmp = stateDir.resolve(RAFT_ID_FILE + ".tmp");
+    Files.writeString(tmp, Long.toHexString(raftId) + "\n", StandardCharsets.US_ASCII);
+    Files.move(tmp, stateDir.resolve(RAFT_ID_FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+  }
+}
