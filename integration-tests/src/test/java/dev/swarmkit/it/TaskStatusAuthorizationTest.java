@@ -7,6 +7,8 @@ import static org.awaitility.Awaitility.await;
 import dev.swarmkit.api.CAGrpc;
 import dev.swarmkit.api.DispatcherGrpc;
 import dev.swarmkit.api.GetUnlockKeyRequest;
+import dev.swarmkit.api.JoinRequest;
+import dev.swarmkit.api.RaftMembershipGrpc;
 import dev.swarmkit.api.SessionMessage;
 import dev.swarmkit.api.SessionRequest;
 import dev.swarmkit.api.Task;
@@ -107,7 +109,7 @@ class TaskStatusAuthorizationTest {
   }
 
   @Test
-  void aWorkerCertificateCannotCallManagerOnlyMethods() throws Exception {
+  void aWorkerCertificateCannotCallManagerOnlyMethodsOfTheRemoteApi() throws Exception {
     channel = channelAs("node-2");
 
     assertThatThrownBy(() -> CAGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
@@ -116,6 +118,13 @@ class TaskStatusAuthorizationTest {
           assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
           assertThat(e.getStatus().getDescription()).contains("swarm-manager");
         });
+    // Raft membership is served on the remote API for managers joining; a worker may not join Raft.
+    assertThatThrownBy(() -> RaftMembershipGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+            .join(JoinRequest.newBuilder().setAddr("127.0.0.1:1").build()))
+        .isInstanceOfSatisfying(StatusRuntimeException.class,
+            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED));
+    assertThat(swarm.swarmctlOk("node-1", "node", "ls").lines()
+        .filter(l -> l.contains("REACHABLE")).count()).as("raft members").isEqualTo(1);
 
     // The same method with the manager's own certificate is allowed: the role is what was refused.
     ManagedChannel asManager = channelAs("node-1");

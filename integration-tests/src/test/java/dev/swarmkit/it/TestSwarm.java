@@ -1,5 +1,12 @@
 package dev.swarmkit.it;
 
+import static org.awaitility.Awaitility.await;
+
+import dev.swarmkit.api.Node;
+import dev.swarmkit.api.NodeStatus;
+import dev.swarmkit.api.Task;
+import dev.swarmkit.api.TaskState;
+import dev.swarmkit.store.Table;
 import dev.swarmkit.swarmctl.Environment;
 import dev.swarmkit.swarmctl.SwarmctlMain;
 import dev.swarmkit.swarmd.SwarmNode;
@@ -15,6 +22,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -48,6 +56,30 @@ final class TestSwarm implements AutoCloseable {
    */
   SwarmNode restart(String hostname, SwarmNode via, String executor) throws Exception {
     return start(hostname, remoteAddress(via), "", executor);
+  }
+
+  /**
+   * A manager ("node-1") and {@code size - 1} workers ("node-2", ...), all running tasks as Docker
+   * containers; waits until every node is READY and tells {@code started} each node's ID.
+   */
+  SwarmNode dockerSwarm(int size, Consumer<String> started) throws Exception {
+    SwarmNode manager = start("node-1", "", "", "docker");
+    started.accept(manager.nodeId());
+    String token = joinToken("node-1", "Worker");
+    for (int i = 2; i <= size; i++) {
+      started.accept(start("node-" + i, remoteAddress(manager), token, "docker").nodeId());
+    }
+    await().atMost(Duration.ofSeconds(30)).until(() -> {
+      List<Node> all = manager.manager().orElseThrow().store().view(tx -> tx.all(Table.NODES));
+      return all.size() == size && all.stream().allMatch(n -> n.getStatus().getState() == NodeStatus.State.READY);
+    });
+    return manager;
+  }
+
+  /** Tasks whose observed state is RUNNING, as the manager's store has them. */
+  static List<Task> runningTasks(SwarmNode manager) {
+    List<Task> tasks = manager.manager().orElseThrow().store().view(tx -> tx.all(Table.TASKS));
+    return tasks.stream().filter(t -> t.getStatus().getState() == TaskState.RUNNING).toList();
   }
 
   SwarmNode start(String hostname, String joinAddr, String token, String executor) throws Exception {
