@@ -44,7 +44,7 @@ class DockerServiceTest {
 
   @Test
   void aServiceRunsOneContainerPerReplicaAndServiceRmRemovesThem() throws Exception {
-    SwarmNode manager = swarm.dockerSwarm(3, containers::track);
+    SwarmNode manager = swarm.dockerSwarm(3, containers::track, null);
 
     swarm.swarmctlOk("node-1", "service", "create", "--name", "web", "--image", DockerEngineCheck.TEST_IMAGE,
         "--replicas", "3", "--command", "sleep", "--args", "600");

@@ -41,7 +41,7 @@ class ServiceLogsTest {
 
   @Test
   void serviceLogsPrintsEachTasksOutputPrefixedWithItsTaskAndNode() throws Exception {
-    SwarmNode manager = swarm.dockerSwarm(3, containers::track);
+    SwarmNode manager = swarm.dockerSwarm(3, containers::track, null);
     // SLOT is a template the executor expands per task; the shell in the container prints it.
     swarm.swarmctlOk("node-1", "service", "create", "--name", "web", "--image", DockerEngineCheck.TEST_IMAGE,
         "--replicas", "3", "--env", "SLOT={{.Task.Slot}}", "--command", "sh",

@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -35,6 +36,7 @@ final class TestSwarm implements AutoCloseable {
 
   private final Path root;
   private final List<SwarmNode> nodes = new ArrayList<>();
+  private final Map<String, SwarmNode> byHostname = new HashMap<>();
 
   TestSwarm(Path root) {
     this.root = root;
@@ -60,11 +62,16 @@ final class TestSwarm implements AutoCloseable {
 
   /**
    * A manager ("node-1") and {@code size - 1} workers ("node-2", ...), all running tasks as Docker
-   * containers; waits until every node is READY and tells {@code started} each node's ID.
+   * containers; waits until every node is READY and tells {@code started} each node's ID. A
+   * non-null {@code heartbeatPeriod} (e.g. "1s") is set on the cluster before any worker joins, so
+   * every agent heartbeats at that period from its first heartbeat on.
    */
-  SwarmNode dockerSwarm(int size, Consumer<String> started) throws Exception {
+  SwarmNode dockerSwarm(int size, Consumer<String> started, String heartbeatPeriod) throws Exception {
     SwarmNode manager = start("node-1", "", "", "docker");
     started.accept(manager.nodeId());
+    if (heartbeatPeriod != null) {
+      swarmctlOk("node-1", "cluster", "update", "default", "--heartbeat-period", heartbeatPeriod);
+    }
     String token = joinToken("node-1", "Worker");
     for (int i = 2; i <= size; i++) {
       started.accept(start("node-" + i, remoteAddress(manager), token, "docker").nodeId());
@@ -86,6 +93,7 @@ final class TestSwarm implements AutoCloseable {
     SwarmdConfig config = config(hostname, joinAddr, token, executor);
     SwarmNode node = SwarmNode.start(config);
     nodes.add(node);
+    byHostname.put(hostname, node);
     return node;
   }
 
@@ -147,9 +155,19 @@ final class TestSwarm implements AutoCloseable {
     }
   }
 
+  /** The running node started as {@code hostname}. */
+  SwarmNode node(String hostname) {
+    SwarmNode node = byHostname.get(hostname);
+    if (node == null) {
+      throw new IllegalArgumentException("no running node " + hostname);
+    }
+    return node;
+  }
+
   void stop(SwarmNode node) {
     node.close();
     nodes.remove(node);
+    byHostname.values().remove(node);
   }
 
   @Override
@@ -158,5 +176,6 @@ final class TestSwarm implements AutoCloseable {
       nodes.get(i).close();
     }
     nodes.clear();
+    byHostname.clear();
   }
 }
