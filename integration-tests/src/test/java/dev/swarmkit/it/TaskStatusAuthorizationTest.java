@@ -8,6 +8,7 @@ import dev.swarmkit.api.CAGrpc;
 import dev.swarmkit.api.DispatcherGrpc;
 import dev.swarmkit.api.GetUnlockKeyRequest;
 import dev.swarmkit.api.JoinRequest;
+import dev.swarmkit.api.Node;
 import dev.swarmkit.api.RaftMembershipGrpc;
 import dev.swarmkit.api.SessionMessage;
 import dev.swarmkit.api.SessionRequest;
@@ -28,6 +29,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -134,6 +136,36 @@ class TaskStatusAuthorizationTest {
     } finally {
       asManager.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
+  }
+
+  @Test
+  void aForceRemovedWorkerIsRefusedAndItsTasksMoveToTheRemainingNodes() throws Exception {
+    swarm.swarmctlOk("node-1", "service", "create", "--name", "web", "--image", "local/busybox:1",
+        "--replicas", "6", "--command", "sleep", "--args", "600");
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(runningOn(workerA)).isNotEmpty());
+    String nodeA = workerA.nodeId();
+
+    TestSwarm.Result notDown = swarm.swarmctl("node-1", "node", "rm", nodeA);
+    assertThat(notDown.exitCode()).isNotZero();
+    assertThat(notDown.err()).contains("down");
+    swarm.swarmctlOk("node-1", "node", "rm", "--force", nodeA);
+
+    // A's agent keeps running and reconnecting; its certificate no longer opens a session.
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      List<Task> tasks = manager.manager().orElseThrow().store().view(tx -> tx.all(Table.TASKS));
+      assertThat(tasks).filteredOn(t -> t.getDesiredState() == TaskState.RUNNING
+              && t.getStatus().getState() == TaskState.RUNNING)
+          .hasSize(6).noneMatch(t -> t.getNodeId().equals(nodeA));
+    });
+    channel = channelAs("node-2");
+    assertThatThrownBy(() -> DispatcherGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+            .session(SessionRequest.getDefaultInstance()).next())
+        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+          assertThat(e.getStatus().getDescription()).contains("removed");
+        });
+    Optional<Node> removed = manager.manager().orElseThrow().store().view(tx -> tx.get(Table.NODES, nodeA));
+    assertThat(removed).as("a removed node is not registered again").isEmpty();
   }
 
   private ManagedChannel channelAs(String hostname) throws Exception {
