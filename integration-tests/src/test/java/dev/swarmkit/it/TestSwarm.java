@@ -37,6 +37,7 @@ final class TestSwarm implements AutoCloseable {
   private final Path root;
   private final List<SwarmNode> nodes = new ArrayList<>();
   private final Map<String, SwarmNode> byHostname = new HashMap<>();
+  private final Map<String, SwarmdConfig> configs = new HashMap<>();
 
   TestSwarm(Path root) {
     this.root = root;
@@ -90,8 +91,28 @@ final class TestSwarm implements AutoCloseable {
   }
 
   SwarmNode start(String hostname, String joinAddr, String token, String executor) throws Exception {
-    SwarmdConfig config = config(hostname, joinAddr, token, executor);
+    return start(config(hostname, joinAddr, token, executor));
+  }
+
+  /**
+   * Starts {@code hostname} again exactly as it last ran (same state dir, same addresses, hence the
+   * same Raft address for a manager), except that it is given no join token.
+   */
+  SwarmNode restartAsBefore(String hostname) throws Exception {
+    SwarmdConfig last = configs.get(hostname);
+    if (last == null) {
+      throw new IllegalArgumentException("never started " + hostname);
+    }
+    return start(new SwarmdConfig(last.stateDir(), last.joinAddr(), "", last.hostname(), last.listenRemoteApi(),
+        last.advertiseRemoteApi(), last.controlSocket(), last.engineAddr(), last.genericNodeResources(),
+        last.forceNewCluster(), last.raftHeartbeat(), last.raftElectionTimeout(), last.logLevel(),
+        last.executor()));
+  }
+
+  private SwarmNode start(SwarmdConfig config) throws Exception {
+    String hostname = config.hostname();
     SwarmNode node = SwarmNode.start(config);
+    configs.put(hostname, config);
     nodes.add(node);
     byHostname.put(hostname, node);
     return node;
