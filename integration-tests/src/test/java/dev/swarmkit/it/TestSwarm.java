@@ -170,11 +170,27 @@ final class TestSwarm implements AutoCloseable {
     return m.group(1);
   }
 
+  /**
+   * A free port whose successor is free too: a manager's Raft transport listens on the remote API
+   * port + 1 (RaftAddresses), so both must be available.
+   */
   static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
+    for (int attempt = 0; ; attempt++) {
+      try (ServerSocket s = new ServerSocket(0)) {
+        int port = s.getLocalPort();
+        if (port < 65535) {
+          try (ServerSocket next = new ServerSocket(port + 1)) {
+            return port;
+          } catch (IOException taken) {
+            if (attempt >= 20) {
+              throw taken;
+            }
+          }
+        }
+      }
     }
   }
+
 
   /** The running node started as {@code hostname}. */
   SwarmNode node(String hostname) {
