@@ -45,13 +45,13 @@ final class ManagerRemotes {
 
   /**
    * Picks a manager, preferring higher weights and avoiding {@code avoid} (the one that just failed)
-   * when there is another; falls back to the configured addresses.
+   * when there is another; the configured addresses are always among the candidates.
    */
   synchronized Optional<String> select(String avoid) {
-    if (weights.isEmpty()) {
-      for (String a : configured.get()) {
-        weights.putIfAbsent(a, DEFAULT_WEIGHT);
-      }
+    // Configured addresses stay candidates: a manager's own agent is configured with the live
+    // Raft member list, which grows after the first pick.
+    for (String a : configured.get()) {
+      weights.putIfAbsent(a, DEFAULT_WEIGHT);
     }
     if (weights.isEmpty()) {
       return Optional.empty();

@@ -120,7 +120,7 @@ final class TestSwarm implements AutoCloseable {
 
   SwarmdConfig config(String hostname, String joinAddr, String token, String executor) throws IOException {
     Path dir = root.resolve(hostname);
-    return new SwarmdConfig(dir, joinAddr, token, hostname, "127.0.0.1:" + freePort(), "",
+    return new SwarmdConfig(dir, joinAddr, token, hostname, "127.0.0.1:" + freePortPair(), "",
         socketOf(hostname), "unix:///var/run/docker.sock", "", false,
         Duration.ofMillis(100), Duration.ofMillis(1000), "info", executor);
   }
@@ -151,6 +151,24 @@ final class TestSwarm implements AutoCloseable {
 
   record Result(int exitCode, String out, String err) {}
 
+  /** A free port whose successor is free too: a manager's Raft transport takes the next port. */
+  static int freePortPair() throws IOException {
+    for (int attempt = 0; attempt < 100; attempt++) {
+      try (ServerSocket first = new ServerSocket(0)) {
+        int port = first.getLocalPort();
+        if (port >= 65535) {
+          continue;
+        }
+        try (ServerSocket second = new ServerSocket(port + 1)) {
+          return port;
+        } catch (IOException taken) {
+          // try another pair
+        }
+      }
+    }
+    throw new IOException("no free pair of adjacent ports on 127.0.0.1");
+  }
+
   /** Runs swarmctl and fails with its stderr unless it exits 0; returns its stdout. */
   String swarmctlOk(String managerHostname, String... args) {
     Result r = swarmctl(managerHostname, args);
@@ -169,28 +187,6 @@ final class TestSwarm implements AutoCloseable {
     }
     return m.group(1);
   }
-
-  /**
-   * A free port whose successor is free too: a manager's Raft transport listens on the remote API
-   * port + 1 (RaftAddresses), so both must be available.
-   */
-  static int freePort() throws IOException {
-    for (int attempt = 0; ; attempt++) {
-      try (ServerSocket s = new ServerSocket(0)) {
-        int port = s.getLocalPort();
-        if (port < 65535) {
-          try (ServerSocket next = new ServerSocket(port + 1)) {
-            return port;
-          } catch (IOException taken) {
-            if (attempt >= 20) {
-              throw taken;
-            }
-          }
-        }
-      }
-    }
-  }
-
 
   /** The running node started as {@code hostname}. */
   SwarmNode node(String hostname) {

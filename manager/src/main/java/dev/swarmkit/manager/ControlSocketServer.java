@@ -1,6 +1,6 @@
 package dev.swarmkit.manager;
 
-import io.grpc.BindableService;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.Server;
 import io.grpc.netty.NettyServerBuilder;
 import io.netty.channel.EventLoopGroup;
@@ -38,7 +38,7 @@ public final class ControlSocketServer implements AutoCloseable {
   }
 
   /** Listens on {@code socket}, replacing a stale socket file left by an earlier run. */
-  public static ControlSocketServer start(Path socket, SslContext tls, List<BindableService> services)
+  public static ControlSocketServer start(Path socket, SslContext tls, List<ServerServiceDefinition> services)
       throws IOException {
     Path parent = socket.toAbsolutePath().getParent();
     if (parent != null) {

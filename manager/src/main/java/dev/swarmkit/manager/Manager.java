@@ -30,11 +30,17 @@ import dev.swarmkit.store.MemoryStore;
 import dev.swarmkit.store.StoreException;
 import dev.swarmkit.store.Table;
 import io.grpc.BindableService;
+import io.grpc.ManagedChannel;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import io.grpc.Status;
 import io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.security.cert.CertificateException;
 import java.util.ArrayList;
 import java.util.List;
@@ -67,6 +73,7 @@ public final class Manager implements AutoCloseable {
   private Server remoteServer;
   private ControlSocketServer controlServer;
   private boolean leading;
+  private final Map<String, ManagedChannel> leaderChannels = new ConcurrentHashMap<>();
 
   public Manager(ManagerConfig config, Replication replication) {
     this.config = config;
@@ -74,7 +81,10 @@ public final class Manager implements AutoCloseable {
     this.store = replication.store();
     this.clusterId = config.security().identity().clusterId();
     NodeIdentityResolver callers = context -> caller(CallerIdentity.KEY.get(context));
-    this.dispatcher = new Dispatcher(store, config.dispatcher(), callers, managerList());
+    // Nodes are created by the CA when they join; the dispatcher must not resurrect removed ones.
+    this.dispatcher = new Dispatcher(store, config.dispatcher()
+        .withManagerNodeId(config.security().identity().nodeId())
+        .withCreateUnknownNodes(false), callers, managerList());
     this.logBroker = new LogBroker(store, () -> caller(CallerIdentity.current().orElse(null)));
     this.watchService = new WatchService(store);
     String nodeId = config.security().identity().nodeId();
@@ -111,19 +121,38 @@ public final class Manager implements AutoCloseable {
     }
     remote.addService(ServerInterceptors.intercept(dispatcher.service(), auth));
     remote.addService(SecureChannels.authorized(logBroker.brokerService(), auth));
+    ControlService control = new ControlService(store, replication.membership(), tokenRotator(),
+        RootCaReconciler.keepCurrent(), NetworkDriverValidator.permissive());
+    LeaderForwarding forwarding = new LeaderForwarding(replication::isLeader, this::leaderChannel);
+    List<ServerServiceDefinition> leaderServices = List.of(forwarding.wrap(control),
+        forwarding.wrap(watchService), forwarding.wrap(logBroker.logsService()));
+    for (ServerServiceDefinition s : leaderServices) {
+      remote.addService(ServerInterceptors.intercept(s, auth));
+    }
     for (BindableService s : extraRemoteServices) {
       remote.addService(SecureChannels.authorized(s, auth));
     }
     remoteServer = remote.build().start();
     log.info("remote API listening on {}", config.remoteListen());
 
-    ControlService control = new ControlService(store, replication.membership(), tokenRotator(),
-        RootCaReconciler.keepCurrent(), NetworkDriverValidator.permissive());
     controlServer = ControlSocketServer.start(config.controlSocket(), security.serverSslContext(),
-        List.of(control, watchService, logBroker.logsService()));
+        leaderServices);
 
     replication.onLeadershipChange(leader -> leadershipLoop.execute(() -> leadershipChanged(leader)));
     return this;
+  }
+
+  /** A channel to the current leader's remote API, if another manager leads. */
+  private Optional<ManagedChannel> leaderChannel() {
+    Optional<String> leaderAddr = replication.membership().members().stream()
+        .filter(m -> m.status().getLeader())
+        .map(m -> m.status().getAddr())
+        .findFirst();
+    return leaderAddr.map(addr -> leaderChannels.computeIfAbsent(addr, a -> {
+      int colon = a.lastIndexOf(':');
+      return SecureChannels.toManager(config.security(),
+          new InetSocketAddress(a.substring(0, colon), Integer.parseInt(a.substring(colon + 1))));
+    }));
   }
 
   /** The port the remote API listens on (useful when configured with port 0). */
@@ -236,6 +265,7 @@ public final class Manager implements AutoCloseable {
       }
     }
     watchService.close();
+    leaderChannels.values().forEach(ManagedChannel::shutdownNow);
     replication.close();
   }
 }

@@ -3,6 +3,7 @@ package dev.swarmkit.swarmd;
 import dev.swarmkit.api.JoinRequest;
 import dev.swarmkit.api.JoinResponse;
 import dev.swarmkit.api.RaftMembershipGrpc;
+import dev.swarmkit.ca.ManagerPeerTrustManager;
 import dev.swarmkit.ca.SecureChannels;
 import dev.swarmkit.ca.SecurityConfig;
 import dev.swarmkit.manager.raft.RaftAddresses;
@@ -11,6 +12,7 @@ import dev.swarmkit.store.MemoryStore;
 import dev.swarmkit.store.raft.RaftConfig;
 import dev.swarmkit.store.raft.RaftNode;
 import io.grpc.ManagedChannel;
+import org.apache.ratis.grpc.GrpcTlsConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -24,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * Starts a manager's Raft member in one of three ways: a new cluster (bootstrap), a manager joining
  * an existing one (RaftMembership.Join on a manager, then an empty member the leader adds), or a
  * restart from the Raft state under the state dir. The member's Raft ID is kept in
- * {@code <state-dir>/raft-id} so a restart resumes the same member.
+ * {@code <state-dir>/raft-id} so a restart resumes the same member. Raft traffic is mutual TLS with the
+ * node's (renewing) certificate, accepting only managers of this cluster as peers.
  */
 final class ManagerRaft {
 
@@ -39,27 +42,30 @@ final class ManagerRaft {
     String nodeId = security.identity().nodeId();
     String listenRaft = RaftAddresses.raftOf(config.listenRemoteApi());
     String advertiseRaft = RaftAddresses.raftOf(advertiseRemote);
+    GrpcTlsConfig tls = new GrpcTlsConfig(security.keyManager(),
+        new ManagerPeerTrustManager(security.trustManager(), security.identity().clusterId()), true);
     RaftNode node;
     if (RaftNode.hasState(stateDir)) {
       long raftId = readRaftId(stateDir);
       log.info("restarting raft member {} from {}", Long.toHexString(raftId), stateDir);
-      node = RaftNode.restart(raftConfig(config, raftId, nodeId, listenRaft, advertiseRaft), MemoryStore.Options.defaults());
+      node = RaftNode.restart(raftConfig(config, raftId, nodeId, listenRaft, advertiseRaft, tls), MemoryStore.Options.defaults());
     } else if (newCluster) {
       long raftId = RaftConfig.newRaftId();
       writeRaftId(stateDir, raftId);
-      node = RaftNode.bootstrap(raftConfig(config, raftId, nodeId, listenRaft, advertiseRaft), MemoryStore.Options.defaults());
+      node = RaftNode.bootstrap(raftConfig(config, raftId, nodeId, listenRaft, advertiseRaft, tls), MemoryStore.Options.defaults());
     } else {
       long raftId = requestMembership(config, security, advertiseRaft);
       writeRaftId(stateDir, raftId);
-      node = RaftNode.join(raftConfig(config, raftId, nodeId, listenRaft, advertiseRaft), MemoryStore.Options.defaults());
+      node = RaftNode.join(raftConfig(config, raftId, nodeId, listenRaft, advertiseRaft, tls), MemoryStore.Options.defaults());
     }
     return new RaftReplication(node);
   }
 
   private static RaftConfig raftConfig(SwarmdConfig config, long raftId, String nodeId, String listen,
-      String advertise) {
+      String advertise, GrpcTlsConfig tls) {
     return RaftConfig.defaults(config.stateDir(), raftId, nodeId, listen)
         .withAdvertiseAddress(advertise)
+        .withTls(tls)
         .withTimeouts(config.raftHeartbeat(), config.raftElectionTimeout(), config.raftElectionTimeout().multipliedBy(2));
   }
 

@@ -35,7 +35,9 @@ import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
+import java.util.Comparator;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -115,17 +117,33 @@ public final class SwarmNode implements AutoCloseable {
       }
     }
 
-    List<String> seeds = isManager ? List.of(advertise) : List.of(config.joinAddr());
+    Supplier<List<String>> seeds = isManager ? managersLeaderFirst(manager, advertise) : () -> List.of(config.joinAddr());
     ChannelFactory channels = address -> SecureChannels.toManager(security, Addresses.parse(address, "manager"));
     Executor executor = HostnameOverride.wrap(executor(config), config.hostname());
-    Agent agent = new Agent(AgentConfig.of(config.stateDir(), () -> seeds, executor, channels,
+    Agent agent = new Agent(AgentConfig.of(config.stateDir(), seeds, executor, channels,
         GenericResources.parse(config.genericNodeResources())));
     agent.start();
 
-    InetSocketAddress renewVia = Addresses.parse(seeds.get(0), "manager");
-    RenewalSupervisor renewal = new RenewalSupervisor(security, () -> renewVia, files,
+    // Certificates are issued by the leader (the CA writes the node object).
+    Supplier<InetSocketAddress> renewVia = () -> Addresses.parse(seeds.get().get(0), "manager");
+    RenewalSupervisor renewal = new RenewalSupervisor(security, renewVia, files,
         new CertificateRequester(), RenewalSupervisor.Options.defaults()).start();
     return new SwarmNode(config, security, manager, agent, renewal);
+  }
+
+  /**
+   * The managers a manager's own agent may use, the leader first: only the leader's dispatcher
+   * serves sessions, so starting there avoids a round of refusals.
+   */
+  private static Supplier<List<String>> managersLeaderFirst(Manager manager, String self) {
+    return () -> {
+      List<String> addrs = manager.replication().membership().members().stream()
+          .sorted(Comparator.comparing(m -> !m.status().getLeader()))
+          .map(m -> m.status().getAddr())
+          .filter(a -> !a.isEmpty())
+          .toList();
+      return addrs.isEmpty() ? List.of(self) : addrs;
+    };
   }
 
   private static String advertiseAddress(SwarmdConfig config, InetSocketAddress listen) {

@@ -80,6 +80,10 @@ public final class RaftNode implements AutoCloseable {
   private volatile RaftServer server;
 
   private RaftNode(RaftConfig config, MemoryStore.Options storeOptions) {
+    this(config, storeOptions, null);
+  }
+
+  private RaftNode(RaftConfig config, MemoryStore.Options storeOptions, StoreStateMachine.Seed seed) {
     this.config = config;
     this.peerId = peerIdOf(config.raftId());
     this.store = new MemoryStore(s -> new RatisProposer(this), storeOptions);
@@ -95,7 +99,7 @@ public final class RaftNode implements AutoCloseable {
           setLeader(false);
         }
       }
-    });
+    }, seed);
     this.listenerThread = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "raft-leadership-" + peerId);
       t.setDaemon(true);
@@ -154,6 +158,65 @@ public final class RaftNode implements AutoCloseable {
     return node;
   }
 
+  /**
+   * Recovers a cluster that lost its quorum (upstream {@code --force-new-cluster}): replays this
+   * member's own log as far as it knows entries to be committed, moves the old Raft state to {@code
+   * <state-dir>/raft.old-<millis>}, and starts a new single-member cluster whose first snapshot is
+   * that state. Every other member is recorded as removed; they rejoin as new members.
+   */
+  public static RaftNode forceNewCluster(RaftConfig config, MemoryStore.Options storeOptions) throws IOException {
+    if (!hasState(config.stateDir())) {
+      throw new IllegalStateException("no raft state under " + config.raftDir());
+    }
+    SnapshotFile state;
+    long index;
+    try (RaftNode old = new RaftNode(config, storeOptions)) {
+      old.start(RaftStorage.StartupOption.RECOVER, RaftGroup.valueOf(GROUP_ID));
+      index = old.awaitLocalReplay(config.proposeTimeout());
+      state = old.stateMachine.currentState();
+    }
+    dev.swarmkit.api.ClusterSnapshot.Builder members = dev.swarmkit.api.ClusterSnapshot.newBuilder()
+        .addAllRemoved(state.snapshot().getMembership().getRemovedList());
+    for (RaftMember m : state.snapshot().getMembership().getMembersList()) {
+      if (m.getRaftId() != config.raftId()) {
+        members.addRemoved(m.getRaftId());
+      }
+    }
+    SnapshotFile seed = new SnapshotFile(state.storeVersion(), state.snapshot().toBuilder()
+        .setMembership(members).build());
+    Files.move(config.raftDir(), config.stateDir().resolve("raft.old-" + System.currentTimeMillis()));
+
+    RaftNode node = new RaftNode(config, storeOptions, new StoreStateMachine.Seed(seed, index));
+    node.start(RaftStorage.StartupOption.FORMAT,
+        RaftGroup.valueOf(GROUP_ID, peer(config.raftId(), config.advertiseAddress())));
+    try {
+      node.awaitReadyLeader(config.proposeTimeout());
+      node.replicate(new LogEntry.MemberAdded(node.selfMember()));
+    } catch (RuntimeException e) {
+      node.close();
+      throw e;
+    }
+    log.warn("forced a new single-member cluster from the local state at index {}", index);
+    return node;
+  }
+
+  /** Waits until every entry this member knows to be committed is applied; returns that index. */
+  private long awaitLocalReplay(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      RaftServer.Division d = division().orElseThrow(() -> new StoreException("raft: member is not running"));
+      long committed = d.getRaftLog().getLastCommittedIndex();
+      long applied = d.getInfo().getLastAppliedIndex();
+      if (applied >= committed) {
+        return applied;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new StoreException("raft: local log replay did not finish: applied " + applied + " of " + committed);
+      }
+      sleep(20);
+    }
+  }
+
   private static void requireNoState(RaftConfig config) {
     if (hasState(config.stateDir())) {
       throw new IllegalStateException("raft state already exists under " + config.raftDir() + "; restart instead");
@@ -184,9 +247,17 @@ public final class RaftNode implements AutoCloseable {
    * Waits until this member has applied every entry committed before now anywhere in the cluster
    * (Ratis read index, asked of the leader when this member follows).
    *
-   * @throws StoreException.NotLeader no leader is known to serve the read index
+   * @throws StoreException.NotLeader no leader became known within the propose timeout
    */
   public void readIndex() {
+    // Right after a start or an election no leader is known yet; give one the usual time to appear.
+    long deadline = System.nanoTime() + config.proposeTimeout().toNanos();
+    while (leaderId().isEmpty()) {
+      if (System.nanoTime() > deadline) {
+        throw new StoreException.NotLeader(null);
+      }
+      sleep(20);
+    }
     RaftClientRequest request = request(Message.EMPTY, RaftClientRequest.readRequestType());
     check(await(submit(request), config.proposeTimeout()));
   }
@@ -366,11 +437,18 @@ public final class RaftNode implements AutoCloseable {
     RoleInfoProto role = d.getInfo().getRoleInfoProto();
     if (role.hasLeaderInfo()) {
       for (ServerRpcProto f : role.getLeaderInfo().getFollowerInfoList()) {
+        if (f.getId().getId().isEmpty()) {
+          continue;
+        }
         reach.put(RaftPeerId.valueOf(f.getId().getId()), f.getLastRpcElapsedTimeMs() <= limit
             ? RaftMemberStatus.Reachability.REACHABLE : RaftMemberStatus.Reachability.UNREACHABLE);
       }
     } else if (role.hasFollowerInfo() && role.getFollowerInfo().hasLeaderInfo()) {
       ServerRpcProto l = role.getFollowerInfo().getLeaderInfo();
+      // A follower that has not heard from a leader yet reports an empty leader ID.
+      if (l.getId().getId().isEmpty()) {
+        return reach;
+      }
       reach.put(RaftPeerId.valueOf(l.getId().getId()), l.getLastRpcElapsedTimeMs() <= limit
           ? RaftMemberStatus.Reachability.REACHABLE : RaftMemberStatus.Reachability.UNREACHABLE);
     }
@@ -488,6 +566,11 @@ public final class RaftNode implements AutoCloseable {
     }
     return membership.get(raftIdOf(id)).map(RaftMember::getNodeId).filter(s -> !s.isEmpty())
         .orElse(id.toString());
+  }
+
+  /** The oldest index still in the local log (past it, entries were compacted into a snapshot). */
+  long firstLogIndex() {
+    return division().map(d -> d.getRaftLog().getStartIndex()).orElse(-1L);
   }
 
   // ---- IDs ---------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
 import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+import org.apache.ratis.util.LifeCycle;
 import org.apache.ratis.util.MD5FileUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,22 +60,44 @@ final class StoreStateMachine extends BaseStateMachine {
   private final Events events;
   private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
 
-  StoreStateMachine(MemoryStore store, Membership membership, Events events) {
+  /** A snapshot to start from when the storage has none (forcing a new cluster from old data). */
+  record Seed(SnapshotFile file, long index) {}
+
+  private final Seed seed;
+
+  StoreStateMachine(MemoryStore store, Membership membership, Events events, Seed seed) {
     this.store = store;
     this.membership = membership;
     this.events = events;
+    this.seed = seed;
   }
 
   @Override
   public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
     super.initialize(server, groupId, raftStorage);
+    getLifeCycle().transition(LifeCycle.State.STARTING);
     storage.init(raftStorage);
+    if (storage.getLatestSnapshot() == null && seed != null) {
+      // Term 0: the new cluster's terms start again at 1 and must not be below the snapshot's.
+      writeSnapshot(seed.file(), TermIndex.valueOf(0, seed.index()));
+    }
     load(storage.getLatestSnapshot());
+    getLifeCycle().transition(LifeCycle.State.RUNNING);
   }
 
+  /** Ratis pauses the state machine while it installs a snapshot received from the leader. */
+  @Override
+  public void pause() {
+    getLifeCycle().transition(LifeCycle.State.PAUSING);
+    getLifeCycle().transition(LifeCycle.State.PAUSED);
+  }
+
+  /** After a snapshot install: replace the store with the installed snapshot and resume. */
   @Override
   public void reinitialize() throws IOException {
+    getLifeCycle().transition(LifeCycle.State.STARTING);
     load(storage.loadLatestSnapshot());
+    getLifeCycle().transition(LifeCycle.State.RUNNING);
   }
 
   private void load(SingleFileSnapshotInfo info) throws IOException {
@@ -133,13 +156,22 @@ final class StoreStateMachine extends BaseStateMachine {
     if (last == null || last.getIndex() < 0) {
       return -1;
     }
-    File file = storage.getSnapshotFile(last.getTerm(), last.getIndex());
-    SnapshotFile.of(store.currentVersion(), membership.toSnapshot(), store.snapshot()).writeTo(file.toPath());
-    MD5Hash md5 = MD5FileUtil.computeAndSaveMd5ForFile(file);
-    storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), last));
+    writeSnapshot(SnapshotFile.of(store.currentVersion(), membership.toSnapshot(), store.snapshot()), last);
     storage.cleanupOldSnapshots(RETAIN_TWO);
     log.debug("store snapshot taken at {}", last);
     return last.getIndex();
+  }
+
+  private void writeSnapshot(SnapshotFile snapshot, TermIndex at) throws IOException {
+    File file = storage.getSnapshotFile(at.getTerm(), at.getIndex());
+    snapshot.writeTo(file.toPath());
+    MD5Hash md5 = MD5FileUtil.computeAndSaveMd5ForFile(file);
+    storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), at));
+  }
+
+  /** What this member holds now, as a snapshot (for forcing a new cluster). */
+  SnapshotFile currentState() {
+    return SnapshotFile.of(store.currentVersion(), membership.toSnapshot(), store.snapshot());
   }
 
   /** Linearizable reads only need the read index to be applied; the caller then reads the store. */

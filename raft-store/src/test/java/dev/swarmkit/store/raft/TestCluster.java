@@ -137,6 +137,11 @@ final class TestCluster implements AutoCloseable {
     leader().store().update(tx -> tx.create(Table.NODES, nodeObject(id)));
   }
 
+  /** Whether {@code node}'s store holds a node object with {@code id}. */
+  static boolean has(RaftNode node, String id) {
+    return node.store().view(tx -> tx.get(Table.NODES, id)).isPresent();
+  }
+
   /** Waits until every running member holds an object with {@code id}. */
   void awaitEverywhere(String id) {
     for (RaftNode n : running()) {

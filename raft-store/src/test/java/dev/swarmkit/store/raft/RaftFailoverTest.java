@@ -1,0 +1,109 @@
+package dev.swarmkit.store.raft;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.swarmkit.store.StoreException;
+import dev.swarmkit.store.Table;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RaftFailoverTest {
+
+  @TempDir Path dir;
+
+  @Test
+  void whenTheLeaderDiesMidStreamANewOneIsElectedAndEveryAcknowledgedWriteSurvives() throws Exception {
+    try (TestCluster c = TestCluster.start(dir, 3)) {
+      List<String> acknowledged = java.util.Collections.synchronizedList(new ArrayList<>());
+      AtomicBoolean stop = new AtomicBoolean();
+      AtomicInteger attempts = new AtomicInteger();
+      Thread writer = new Thread(() -> {
+        while (!stop.get()) {
+          String id = "w-" + attempts.getAndIncrement();
+          try {
+            RaftNode leader = c.currentLeader().orElse(null);
+            if (leader == null) {
+              Thread.sleep(10);
+              continue;
+            }
+            leader.store().update(tx -> tx.create(Table.NODES, TestCluster.nodeObject(id)));
+            acknowledged.add(id);
+          } catch (StoreException e) {
+            // not acknowledged (lost leadership, stopped, timed out): try again with a new object
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+      }, "test-writer");
+      writer.start();
+      await().atMost(TestCluster.WAIT).until(() -> acknowledged.size() >= 20);
+
+      RaftNode oldLeader = c.leader();
+      int oldIndex = c.indexOf(oldLeader);
+      c.stop(oldIndex);
+      int before = acknowledged.size();
+      await().atMost(TestCluster.WAIT).until(() -> acknowledged.size() >= before + 20);
+      stop.set(true);
+      writer.join(30_000);
+
+      RaftNode newLeader = c.leader();
+      assertThat(newLeader.raftId()).isNotEqualTo(oldLeader.raftId());
+      for (RaftNode n : c.running()) {
+        n.readIndex();
+        for (String id : acknowledged) {
+          assertThat(TestCluster.has(n, id)).as("%s on %s", id, n.nodeId()).isTrue();
+        }
+      }
+      assertThat(c.running().get(0).store().snapshot()).isEqualTo(c.running().get(1).store().snapshot());
+    }
+  }
+
+  @Test
+  void aFiveMemberClusterKeepsWritingWithTwoMembersDown() throws Exception {
+    try (TestCluster c = TestCluster.start(dir, 5)) {
+      c.createOnLeader("before");
+      c.awaitEverywhere("before");
+      // take down the leader and one follower
+      RaftNode leader = c.leader();
+      c.stop(c.indexOf(leader));
+      RaftNode follower = c.running().get(0);
+      c.stop(c.indexOf(follower));
+      assertThat(c.running()).hasSize(3);
+
+      c.createOnLeader("after");
+      c.awaitEverywhere("after");
+      for (RaftNode n : c.running()) {
+        assertThat(TestCluster.has(n, "before")).isTrue();
+      }
+      RaftNode newLeader = c.leader();
+      await().atMost(TestCluster.WAIT).untilAsserted(() -> assertThat(newLeader.members())
+          .filteredOn(m -> m.getStatus().getReachability()
+              == dev.swarmkit.api.RaftMemberStatus.Reachability.UNREACHABLE)
+          .hasSize(2));
+    }
+  }
+
+  @Test
+  void leadershipListenersHearWhoLeads() throws Exception {
+    try (TestCluster c = TestCluster.start(dir, 3)) {
+      List<String> events = java.util.Collections.synchronizedList(new ArrayList<>());
+      for (RaftNode n : c.running()) {
+        n.onLeadershipChange(isLeader -> events.add(n.nodeId() + "=" + isLeader));
+      }
+      RaftNode leader = c.leader();
+      await().atMost(TestCluster.WAIT).until(() -> events.contains(leader.nodeId() + "=true"));
+      c.stop(c.indexOf(leader));
+      await().atMost(TestCluster.WAIT).until(() -> events.contains(leader.nodeId() + "=false"));
+      RaftNode next = c.leader();
+      await().atMost(TestCluster.WAIT).until(() -> events.contains(next.nodeId() + "=true"));
+      assertThat(next.isLeader()).isTrue();
+    }
+  }
+}
