@@ -47,6 +47,7 @@ class ManagerRestartTest {
     String token = swarm.joinToken("node-1", "Worker");
     swarm.join("node-2", manager, token);
     swarm.join("node-3", manager, token);
+    TestSwarm.awaitReady(manager, 3);
     swarm.swarmctlOk("node-1", "service", "create", "--name", "web", "--image", "local/busybox:1",
         "--replicas", "6", "--command", "sleep", "--args", "600");
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->

@@ -57,6 +57,7 @@ class TaskStatusAuthorizationTest {
     String token = swarm.joinToken("node-1", "Worker");
     workerA = swarm.join("node-2", manager, token);
     workerB = swarm.join("node-3", manager, token);
+    TestSwarm.awaitReady(manager, 3);
   }
 
   @AfterEach

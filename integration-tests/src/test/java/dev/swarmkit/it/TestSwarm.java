@@ -77,11 +77,19 @@ final class TestSwarm implements AutoCloseable {
     for (int i = 2; i <= size; i++) {
       started.accept(start("node-" + i, remoteAddress(manager), token, "docker").nodeId());
     }
+    awaitReady(manager, size);
+    return manager;
+  }
+
+  /**
+   * Waits until {@code manager} knows {@code count} nodes, all READY: a node that registers after a
+   * service was scheduled gets none of its tasks, so tests that expect a spread wait for this first.
+   */
+  static void awaitReady(SwarmNode manager, int count) {
     await().atMost(Duration.ofSeconds(30)).until(() -> {
       List<Node> all = manager.manager().orElseThrow().store().view(tx -> tx.all(Table.NODES));
-      return all.size() == size && all.stream().allMatch(n -> n.getStatus().getState() == NodeStatus.State.READY);
+      return all.size() == count && all.stream().allMatch(n -> n.getStatus().getState() == NodeStatus.State.READY);
     });
-    return manager;
   }
 
   /** Tasks whose observed state is RUNNING, as the manager's store has them. */
