@@ -6,14 +6,16 @@ import dev.swarmkit.executor.docker.DockerClients;
 import dev.swarmkit.executor.docker.DockerExecutorConfig;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * JUnit 5 extension behind {@link RequiresDocker} (the integration-tests twin of executor-docker's):
  * checks once that the engine answers and the test image exists. In CI ({@code CI=true}) a missing
- * engine is a failure, since CI runs {@code scripts/setup-docker.sh}; elsewhere the test is skipped.
+ * engine fails the class up front, since CI runs {@code scripts/setup-docker.sh}; elsewhere each test
+ * is reported as skipped, with the reason.
  */
-final class DockerEngineCheck implements BeforeAllCallback {
+final class DockerEngineCheck implements BeforeAllCallback, BeforeEachCallback {
 
   /** Built by scripts/setup-docker.sh from busybox-static; has sh, sleep, echo, ... */
   static final String TEST_IMAGE = "local/busybox:1";
@@ -23,13 +25,28 @@ final class DockerEngineCheck implements BeforeAllCallback {
 
   @Override
   public void beforeAll(ExtensionContext context) {
+    if (ci()) {
+      enforce(context.getDisplayName());
+    }
+  }
+
+  @Override
+  public void beforeEach(ExtensionContext context) {
+    enforce(context.getRequiredTestClass().getSimpleName());
+  }
+
+  private static boolean ci() {
+    return "true".equalsIgnoreCase(System.getenv("CI"));
+  }
+
+  private static void enforce(String testName) {
     String why = problem();
     if (why == null) {
       return;
     }
-    String message = "Docker engine needed by " + context.getDisplayName() + " is not usable: " + why
+    String message = "Docker engine needed by " + testName + " is not usable: " + why
         + " (run scripts/setup-docker.sh as root)";
-    if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+    if (ci()) {
       throw new AssertionError(message);
     }
     Assumptions.abort(message);

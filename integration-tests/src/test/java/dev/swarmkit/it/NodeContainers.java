@@ -46,7 +46,8 @@ final class NodeContainers implements AutoCloseable {
   @Override
   public void close() throws IOException {
     try {
-      for (Container c : list(true)) {
+      // no node ever started (e.g. the test was skipped for want of an engine): nothing to ask
+      for (Container c : nodeIds.isEmpty() ? List.<Container>of() : list(true)) {
         try {
           docker.removeContainerCmd(c.getId()).withForce(true).exec();
         } catch (NotFoundException alreadyGone) {
