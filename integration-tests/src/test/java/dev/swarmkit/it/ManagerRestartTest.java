@@ -43,7 +43,7 @@ class ManagerRestartTest {
   void workersReconnectToTheRestartedManagerAndTheServiceKeepsItsTasks() throws Exception {
     SwarmNode manager = swarm.init("node-1");
     // Simulated containers live in their node's process; keep tasks off the node that restarts.
-    swarm.swarmctlOk("node-1", "node", "drain", manager.nodeId());
+    swarm.swarmctlUpdate("node-1", "node", "drain", manager.nodeId());
     String token = swarm.joinToken("node-1", "Worker");
     swarm.join("node-2", manager, token);
     swarm.join("node-3", manager, token);
@@ -78,7 +78,7 @@ class ManagerRestartTest {
     assertThat(tasksBefore).noneMatch(id -> taskNode(restarted, id).equals(managerId));
 
     // Each worker takes one of two new replicas, which only a reconnected agent can start.
-    swarm.swarmctlOk("node-1", "service", "update", "web", "--replicas", "8");
+    swarm.swarmctlUpdate("node-1", "service", "update", "web", "--replicas", "8");
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
       List<Task> tasks = restarted.manager().orElseThrow().store().view(tx -> tx.all(Table.TASKS));
       List<Task> running = tasks.stream().filter(t -> t.getStatus().getState() == TaskState.RUNNING).toList();

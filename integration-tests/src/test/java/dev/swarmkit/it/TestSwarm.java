@@ -71,7 +71,7 @@ final class TestSwarm implements AutoCloseable {
     SwarmNode manager = start("node-1", "", "", "docker");
     started.accept(manager.nodeId());
     if (heartbeatPeriod != null) {
-      swarmctlOk("node-1", "cluster", "update", "default", "--heartbeat-period", heartbeatPeriod);
+      swarmctlUpdate("node-1", "cluster", "update", "default", "--heartbeat-period", heartbeatPeriod);
     }
     String token = joinToken("node-1", "Worker");
     for (int i = 2; i <= size; i++) {
@@ -184,6 +184,27 @@ final class TestSwarm implements AutoCloseable {
       throw new AssertionError("swarmctl " + String.join(" ", args) + " exited " + r.exitCode() + ": " + r.err());
     }
     return r.out();
+  }
+
+  /**
+   * Runs an updating swarmctl command until it succeeds: an update races the managers' own writes
+   * to the same object (e.g. a node registering) and is then refused as out of sequence, as upstream.
+   */
+  String swarmctlUpdate(String managerHostname, String... args) {
+    Result[] last = new Result[1];
+    try {
+      await().atMost(Duration.ofSeconds(10)).until(() -> {
+        last[0] = swarmctl(managerHostname, args);
+        return last[0].exitCode() == 0 || !last[0].err().contains("out of sequence");
+      });
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      // fall through: report the last refusal
+    }
+    if (last[0].exitCode() != 0) {
+      throw new AssertionError("swarmctl " + String.join(" ", args) + " exited " + last[0].exitCode() + ": "
+          + last[0].err());
+    }
+    return last[0].out();
   }
 
   /** The current join token ("Worker" or "Manager") as {@code swarmctl cluster inspect} prints it. */

@@ -47,7 +47,7 @@ class WorkerFailureTest {
   void aStoppedWorkerGoesDownItsTasksMoveAndRestartedItRejoinsAsItselfWithoutDuplicateTasks() throws Exception {
     SwarmNode manager = swarm.init("node-1");
     // A 1s heartbeat makes the grace period (3 periods) short; agents learn it from their heartbeats.
-    swarm.swarmctlOk("node-1", "cluster", "update", "default", "--heartbeat-period", "1s");
+    swarm.swarmctlUpdate("node-1", "cluster", "update", "default", "--heartbeat-period", "1s");
     String token = swarm.joinToken("node-1", "Worker");
     swarm.join("node-2", manager, token);
     SwarmNode victim = swarm.join("node-3", manager, token);
