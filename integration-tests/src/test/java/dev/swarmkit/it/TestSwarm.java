@@ -1,5 +1,12 @@
 package dev.swarmkit.it;
 
+import static org.awaitility.Awaitility.await;
+
+import dev.swarmkit.api.Node;
+import dev.swarmkit.api.NodeStatus;
+import dev.swarmkit.api.Task;
+import dev.swarmkit.api.TaskState;
+import dev.swarmkit.store.Table;
 import dev.swarmkit.swarmctl.Environment;
 import dev.swarmkit.swarmctl.SwarmctlMain;
 import dev.swarmkit.swarmd.SwarmNode;
@@ -13,8 +20,12 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A swarm of real nodes in this JVM: each with its own state dir, its own remote API port on
@@ -25,6 +36,8 @@ final class TestSwarm implements AutoCloseable {
 
   private final Path root;
   private final List<SwarmNode> nodes = new ArrayList<>();
+  private final Map<String, SwarmNode> byHostname = new HashMap<>();
+  private final Map<String, SwarmdConfig> configs = new HashMap<>();
 
   TestSwarm(Path root) {
     this.root = root;
@@ -40,10 +53,76 @@ final class TestSwarm implements AutoCloseable {
     return start(hostname, remoteAddress(via), token, "simulated");
   }
 
+  /**
+   * Starts a node again from the state dir an earlier run of {@code hostname} left: it resumes its
+   * identity from the certificates on disk, so it needs no join token, only a manager to talk to.
+   */
+  SwarmNode restart(String hostname, SwarmNode via, String executor) throws Exception {
+    return start(hostname, remoteAddress(via), "", executor);
+  }
+
+  /**
+   * A manager ("node-1") and {@code size - 1} workers ("node-2", ...), all running tasks as Docker
+   * containers; waits until every node is READY and tells {@code started} each node's ID. A
+   * non-null {@code heartbeatPeriod} (e.g. "1s") is set on the cluster before any worker joins, so
+   * every agent heartbeats at that period from its first heartbeat on.
+   */
+  SwarmNode dockerSwarm(int size, Consumer<String> started, String heartbeatPeriod) throws Exception {
+    SwarmNode manager = start("node-1", "", "", "docker");
+    started.accept(manager.nodeId());
+    if (heartbeatPeriod != null) {
+      swarmctlUpdate("node-1", "cluster", "update", "default", "--heartbeat-period", heartbeatPeriod);
+    }
+    String token = joinToken("node-1", "Worker");
+    for (int i = 2; i <= size; i++) {
+      started.accept(start("node-" + i, remoteAddress(manager), token, "docker").nodeId());
+    }
+    awaitReady(manager, size);
+    return manager;
+  }
+
+  /**
+   * Waits until {@code manager} knows {@code count} nodes, all READY: a node that registers after a
+   * service was scheduled gets none of its tasks, so tests that expect a spread wait for this first.
+   */
+  static void awaitReady(SwarmNode manager, int count) {
+    await().atMost(Duration.ofSeconds(30)).until(() -> {
+      List<Node> all = manager.manager().orElseThrow().store().view(tx -> tx.all(Table.NODES));
+      return all.size() == count && all.stream().allMatch(n -> n.getStatus().getState() == NodeStatus.State.READY);
+    });
+  }
+
+  /** Tasks whose observed state is RUNNING, as the manager's store has them. */
+  static List<Task> runningTasks(SwarmNode manager) {
+    List<Task> tasks = manager.manager().orElseThrow().store().view(tx -> tx.all(Table.TASKS));
+    return tasks.stream().filter(t -> t.getStatus().getState() == TaskState.RUNNING).toList();
+  }
+
   SwarmNode start(String hostname, String joinAddr, String token, String executor) throws Exception {
-    SwarmdConfig config = config(hostname, joinAddr, token, executor);
+    return start(config(hostname, joinAddr, token, executor));
+  }
+
+  /**
+   * Starts {@code hostname} again exactly as it last ran (same state dir, same addresses, hence the
+   * same Raft address for a manager), except that it is given no join token.
+   */
+  SwarmNode restartAsBefore(String hostname) throws Exception {
+    SwarmdConfig last = configs.get(hostname);
+    if (last == null) {
+      throw new IllegalArgumentException("never started " + hostname);
+    }
+    return start(new SwarmdConfig(last.stateDir(), last.joinAddr(), "", last.hostname(), last.listenRemoteApi(),
+        last.advertiseRemoteApi(), last.controlSocket(), last.engineAddr(), last.genericNodeResources(),
+        last.forceNewCluster(), last.raftHeartbeat(), last.raftElectionTimeout(), last.logLevel(),
+        last.executor()));
+  }
+
+  private SwarmNode start(SwarmdConfig config) throws Exception {
+    String hostname = config.hostname();
     SwarmNode node = SwarmNode.start(config);
+    configs.put(hostname, config);
     nodes.add(node);
+    byHostname.put(hostname, node);
     return node;
   }
 
@@ -52,6 +131,11 @@ final class TestSwarm implements AutoCloseable {
     return new SwarmdConfig(dir, joinAddr, token, hostname, "127.0.0.1:" + freePortPair(), "",
         socketOf(hostname), "unix:///var/run/docker.sock", "", false,
         Duration.ofMillis(100), Duration.ofMillis(1000), "info", executor);
+  }
+
+  /** Where {@code hostname} keeps its certificates and task database. */
+  Path stateDir(String hostname) {
+    return root.resolve(hostname);
   }
 
   Path socketOf(String hostname) {
@@ -93,9 +177,59 @@ final class TestSwarm implements AutoCloseable {
     throw new IOException("no free pair of adjacent ports on 127.0.0.1");
   }
 
+  /** Runs swarmctl and fails with its stderr unless it exits 0; returns its stdout. */
+  String swarmctlOk(String managerHostname, String... args) {
+    Result r = swarmctl(managerHostname, args);
+    if (r.exitCode() != 0) {
+      throw new AssertionError("swarmctl " + String.join(" ", args) + " exited " + r.exitCode() + ": " + r.err());
+    }
+    return r.out();
+  }
+
+  /**
+   * Runs an updating swarmctl command until it succeeds: an update races the managers' own writes
+   * to the same object (e.g. a node registering) and is then refused as out of sequence, as upstream.
+   */
+  String swarmctlUpdate(String managerHostname, String... args) {
+    Result[] last = new Result[1];
+    try {
+      await().atMost(Duration.ofSeconds(10)).until(() -> {
+        last[0] = swarmctl(managerHostname, args);
+        return last[0].exitCode() == 0 || !last[0].err().contains("out of sequence");
+      });
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      // fall through: report the last refusal
+    }
+    if (last[0].exitCode() != 0) {
+      throw new AssertionError("swarmctl " + String.join(" ", args) + " exited " + last[0].exitCode() + ": "
+          + last[0].err());
+    }
+    return last[0].out();
+  }
+
+  /** The current join token ("Worker" or "Manager") as {@code swarmctl cluster inspect} prints it. */
+  String joinToken(String managerHostname, String kind) {
+    String inspect = swarmctlOk(managerHostname, "cluster", "inspect", "default");
+    Matcher m = Pattern.compile(kind + ": (SWMTKN-\\S+)").matcher(inspect);
+    if (!m.find()) {
+      throw new AssertionError("no " + kind + " token in:\n" + inspect);
+    }
+    return m.group(1);
+  }
+
+  /** The running node started as {@code hostname}. */
+  SwarmNode node(String hostname) {
+    SwarmNode node = byHostname.get(hostname);
+    if (node == null) {
+      throw new IllegalArgumentException("no running node " + hostname);
+    }
+    return node;
+  }
+
   void stop(SwarmNode node) {
     node.close();
     nodes.remove(node);
+    byHostname.values().remove(node);
   }
 
   @Override
@@ -104,5 +238,6 @@ final class TestSwarm implements AutoCloseable {
       nodes.get(i).close();
     }
     nodes.clear();
+    byHostname.clear();
   }
 }
