@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -25,6 +26,7 @@ final class TestSwarm implements AutoCloseable {
 
   private final Path root;
   private final List<SwarmNode> nodes = new ArrayList<>();
+  private final Map<String, SwarmdConfig> configs = new HashMap<>();
 
   TestSwarm(Path root) {
     this.root = root;
@@ -42,6 +44,18 @@ final class TestSwarm implements AutoCloseable {
 
   SwarmNode start(String hostname, String joinAddr, String token, String executor) throws Exception {
     SwarmdConfig config = config(hostname, joinAddr, token, executor);
+    configs.put(hostname, config);
+    SwarmNode node = SwarmNode.start(config);
+    nodes.add(node);
+    return node;
+  }
+
+  /** Starts a stopped node again from its state dir, on the same ports and socket. */
+  SwarmNode restart(String hostname) throws Exception {
+    SwarmdConfig config = configs.get(hostname);
+    if (config == null) {
+      throw new IllegalArgumentException("no node " + hostname + " was started in this swarm");
+    }
     SwarmNode node = SwarmNode.start(config);
     nodes.add(node);
     return node;
