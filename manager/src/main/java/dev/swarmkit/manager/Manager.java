@@ -119,11 +119,12 @@ public final class Manager implements AutoCloseable {
     for (BindableService s : new CAServer(store, clusterId).services()) {
       remote.addService(SecureChannels.authorized(s, auth));
     }
-    remote.addService(ServerInterceptors.intercept(dispatcher.service(), auth));
+    LeaderForwarding forwarding = new LeaderForwarding(replication::isLeader, this::leaderChannel);
+    // Agents may keep a session with any manager: a follower relays it to the leader's dispatcher.
+    remote.addService(ServerInterceptors.intercept(forwarding.wrapForwardingCaller(dispatcher.service()), auth));
     remote.addService(SecureChannels.authorized(logBroker.brokerService(), auth));
     ControlService control = new ControlService(store, replication.membership(), tokenRotator(),
         RootCaReconciler.keepCurrent(), NetworkDriverValidator.permissive());
-    LeaderForwarding forwarding = new LeaderForwarding(replication::isLeader, this::leaderChannel);
     List<ServerServiceDefinition> leaderServices = List.of(forwarding.wrap(control),
         forwarding.wrap(watchService), forwarding.wrap(logBroker.logsService()));
     for (ServerServiceDefinition s : leaderServices) {
