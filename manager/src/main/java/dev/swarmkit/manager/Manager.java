@@ -120,9 +120,11 @@ public final class Manager implements AutoCloseable {
       remote.addService(SecureChannels.authorized(s, auth));
     }
     LeaderForwarding forwarding = new LeaderForwarding(replication::isLeader, this::leaderChannel);
-    // Agents may keep a session with any manager: a follower relays it to the leader's dispatcher.
+    // Agents may keep a session with any manager: a follower relays it, and the agent's log broker
+    // calls, to the leader.
     remote.addService(ServerInterceptors.intercept(forwarding.wrapForwardingCaller(dispatcher.service()), auth));
-    remote.addService(SecureChannels.authorized(logBroker.brokerService(), auth));
+    remote.addService(ServerInterceptors.intercept(
+        forwarding.wrapForwardingCaller(logBroker.brokerService().bindService()), auth));
     ControlService control = new ControlService(store, replication.membership(), tokenRotator(),
         RootCaReconciler.keepCurrent(), NetworkDriverValidator.permissive());
     List<ServerServiceDefinition> leaderServices = List.of(forwarding.wrap(control),
@@ -247,7 +249,8 @@ public final class Manager implements AutoCloseable {
 
   @Override
   public void close() {
-    leadershipLoop.execute(this::stopLeaderComponents);
+    // Only a leader runs them (the log broker refuses to stop when not started).
+    leadershipLoop.execute(() -> leadershipChanged(false));
     leadershipLoop.shutdown();
     try {
       leadershipLoop.awaitTermination(10, TimeUnit.SECONDS);
