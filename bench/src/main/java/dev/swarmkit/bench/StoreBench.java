@@ -58,6 +58,8 @@ public final class StoreBench {
       }
     }
     ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(Level.WARN);
+    // Ratis warns about every connection torn down at shutdown; keep stderr for real problems.
+    ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("org.apache.ratis")).setLevel(Level.ERROR);
     Path dir = Files.createTempDirectory("storebench");
     List<RaftNode> members = new ArrayList<>();
     try {

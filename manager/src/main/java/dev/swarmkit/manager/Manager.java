@@ -23,6 +23,7 @@ import dev.swarmkit.manager.dispatcher.ManagerList;
 import dev.swarmkit.manager.dispatcher.NodeIdentityResolver;
 import dev.swarmkit.manager.logbroker.LogBroker;
 import dev.swarmkit.manager.orchestrator.Orchestration;
+import dev.swarmkit.manager.role.RoleManager;
 import dev.swarmkit.manager.watchapi.WatchService;
 import dev.swarmkit.scheduler.Scheduler;
 import dev.swarmkit.store.By;
@@ -70,6 +71,7 @@ public final class Manager implements AutoCloseable {
   private final ExecutorService leadershipLoop;
   private Orchestration orchestration;
   private Scheduler scheduler;
+  private RoleManager roleManager;
   private Server remoteServer;
   private ControlSocketServer controlServer;
   private boolean leading;
@@ -141,7 +143,12 @@ public final class Manager implements AutoCloseable {
     controlServer = ControlSocketServer.start(config.controlSocket(), security.serverSslContext(),
         leaderServices);
 
-    replication.onLeadershipChange(leader -> leadershipLoop.execute(() -> leadershipChanged(leader)));
+    replication.onLeadershipChange(leader -> {
+      // Raft reports the loss of leadership while it shuts down, after this manager's loop has.
+      if (!leadershipLoop.isShutdown()) {
+        leadershipLoop.execute(() -> leadershipChanged(leader));
+      }
+    });
     return this;
   }
 
@@ -177,6 +184,7 @@ public final class Manager implements AutoCloseable {
       scheduler.start();
       dispatcher.start();
       logBroker.start();
+      roleManager = RoleManager.forReplication(store, replication).start();
     } else {
       log.info("lost leadership: stopping leader-only components");
       stopLeaderComponents();
@@ -184,6 +192,10 @@ public final class Manager implements AutoCloseable {
   }
 
   private void stopLeaderComponents() {
+    if (roleManager != null) {
+      roleManager.close();
+      roleManager = null;
+    }
     dispatcher.stop();
     logBroker.stop();
     if (scheduler != null) {
@@ -249,8 +261,13 @@ public final class Manager implements AutoCloseable {
 
   @Override
   public void close() {
-    // Only a leader runs them (the log broker refuses to stop when not started).
-    leadershipLoop.execute(() -> leadershipChanged(false));
+    // A follower (e.g. a demoted manager) never started the leader-only components.
+    leadershipLoop.execute(() -> {
+      if (leading) {
+        leading = false;
+        stopLeaderComponents();
+      }
+    });
     leadershipLoop.shutdown();
     try {
       leadershipLoop.awaitTermination(10, TimeUnit.SECONDS);

@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
 final class ManagerRaft {
 
   private static final Logger log = LoggerFactory.getLogger(ManagerRaft.class);
-  private static final String RAFT_ID_FILE = "raft-id";
+  static final String RAFT_ID_FILE = "raft-id";
 
   private ManagerRaft() {}
 
@@ -45,7 +45,15 @@ final class ManagerRaft {
     GrpcTlsConfig tls = new GrpcTlsConfig(security.keyManager(),
         new ManagerPeerTrustManager(security.trustManager(), security.identity().clusterId()), true);
     RaftNode node;
-    if (RaftNode.hasState(stateDir)) {
+    if (config.forceNewCluster()) {
+      if (!RaftNode.hasState(stateDir)) {
+        throw new IOException("--force-new-cluster needs this manager's existing raft state under " + stateDir);
+      }
+      long raftId = readRaftId(stateDir);
+      log.warn("forcing a new single-manager cluster from the local raft state of member {}", Long.toHexString(raftId));
+      node = RaftNode.forceNewCluster(raftConfig(config, raftId, nodeId, listenRaft, advertiseRaft, tls),
+          MemoryStore.Options.defaults());
+    } else if (RaftNode.hasState(stateDir)) {
       long raftId = readRaftId(stateDir);
       log.info("restarting raft member {} from {}", Long.toHexString(raftId), stateDir);
       node = RaftNode.restart(raftConfig(config, raftId, nodeId, listenRaft, advertiseRaft, tls), MemoryStore.Options.defaults());

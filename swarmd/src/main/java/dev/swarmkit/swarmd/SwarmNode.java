@@ -39,6 +39,7 @@ import java.util.Comparator;
 import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -53,16 +54,16 @@ public final class SwarmNode implements AutoCloseable {
 
   private final SwarmdConfig config;
   private final SecurityConfig security;
-  private final Manager manager;
+  private final RoleSupervisor roles;
   private final Agent agent;
   private final RenewalSupervisor renewal;
   private final CountDownLatch shutdown = new CountDownLatch(1);
 
-  private SwarmNode(SwarmdConfig config, SecurityConfig security, Manager manager, Agent agent,
+  private SwarmNode(SwarmdConfig config, SecurityConfig security, RoleSupervisor roles, Agent agent,
       RenewalSupervisor renewal) {
     this.config = config;
     this.security = security;
-    this.manager = manager;
+    this.roles = roles;
     this.agent = agent;
     this.renewal = renewal;
   }
@@ -98,37 +99,83 @@ public final class SwarmNode implements AutoCloseable {
           security.identity().nodeId());
     }
     MDC.put("node.id", security.identity().nodeId());
+    NodeIdConverter.setProcessNodeId(security.identity().nodeId());
 
     boolean isManager = Roles.MANAGER.equals(security.identity().role());
     InetSocketAddress listen = Addresses.parse(config.listenRemoteApi(), "--listen-remote-api");
     Manager manager = null;
     String advertise = advertiseAddress(config, listen);
     if (isManager) {
-      Replication replication = replications.create(config, security, advertise, bootstrap.isPresent());
-      DispatcherOptions dispatcher = DispatcherOptions.defaults();
-      manager = new Manager(new ManagerConfig(security, listen, advertise, config.controlSocket(),
-          dispatcher, bootstrap), replication);
-      if (replication instanceof RaftReplication raft) {
-        manager.withRemoteService(new RaftMembershipService(raft.raft(), security));
-      }
-      manager.start();
+      manager = startManager(config, security, replications, listen, advertise, bootstrap);
       if (listen.getPort() == 0) {
         advertise = listen.getHostString() + ":" + manager.remotePort();
       }
     }
+    String self = advertise;
 
-    Supplier<List<String>> seeds = isManager ? managersLeaderFirst(manager, advertise) : () -> List.of(config.joinAddr());
+    // A promotion starts a manager that joins Raft through the manager the agent is connected to.
+    AtomicReference<Agent> agentRef = new AtomicReference<>();
+    Supplier<Optional<String>> sessionManager = () -> Optional.ofNullable(agentRef.get())
+        .flatMap(Agent::currentManager);
+    RoleSupervisor roles = new RoleSupervisor(config.stateDir(), security, manager,
+        joinAddr -> startManager(withJoinAddr(config, joinAddr), security, replications, listen, self,
+            Optional.empty()),
+        () -> sessionManager.get().or(() -> config.joining() ? Optional.of(config.joinAddr()) : Optional.empty()));
+
+    // While a manager runs, its agent follows the Raft members; otherwise the join address, or the
+    // other managers last seen while this node was one (a demoted first manager has no join address).
+    AtomicReference<List<String>> otherManagers = new AtomicReference<>(
+        config.joining() ? List.of(config.joinAddr()) : List.of());
+    Supplier<List<String>> seeds = () -> roles.manager().map(m -> {
+      List<String> all = managersLeaderFirst(m, self).get();
+      List<String> others = all.stream().filter(a -> !a.equals(self)).toList();
+      if (!others.isEmpty()) {
+        otherManagers.set(others);
+      }
+      return all;
+    }).orElseGet(otherManagers::get);
     ChannelFactory channels = address -> SecureChannels.toManager(security, Addresses.parse(address, "manager"));
     Executor executor = HostnameOverride.wrap(executor(config), config.hostname());
     Agent agent = new Agent(AgentConfig.of(config.stateDir(), seeds, executor, channels,
         GenericResources.parse(config.genericNodeResources())));
+    agentRef.set(agent);
+    agent.onNodeChange((node, rootCa) -> roles.nodeChanged(node));
     agent.start();
 
-    // Certificates are issued by the leader (the CA writes the node object).
-    Supplier<InetSocketAddress> renewVia = () -> Addresses.parse(seeds.get().get(0), "manager");
+    // Certificates are issued by the leader (the CA writes the node object); the agent's session is
+    // with the leader's dispatcher.
+    Supplier<InetSocketAddress> renewVia = () -> Addresses.parse(sessionManager.get()
+        .or(() -> seeds.get().stream().findFirst())
+        .orElseThrow(() -> new IllegalStateException("no manager known to renew the certificate with")),
+        "manager");
     RenewalSupervisor renewal = new RenewalSupervisor(security, renewVia, files,
         new CertificateRequester(), RenewalSupervisor.Options.defaults()).start();
-    return new SwarmNode(config, security, manager, agent, renewal);
+    roles.start(renewal);
+    return new SwarmNode(config, security, roles, agent, renewal);
+  }
+
+  private static Manager startManager(SwarmdConfig config, SecurityConfig security,
+      ReplicationFactory replications, InetSocketAddress listen, String advertise, Optional<Cluster> bootstrap)
+      throws Exception {
+    Replication replication = replications.create(config, security, advertise, bootstrap.isPresent());
+    Manager manager = new Manager(new ManagerConfig(security, listen, advertise, config.controlSocket(),
+        DispatcherOptions.defaults(), bootstrap), replication);
+    if (replication instanceof RaftReplication raft) {
+      manager.withRemoteService(new RaftMembershipService(raft.raft(), security));
+    }
+    try {
+      return manager.start();
+    } catch (IOException | RuntimeException e) {
+      manager.close();
+      throw e;
+    }
+  }
+
+  /** The configuration of a promoted node's manager: it joins Raft through {@code joinAddr}, never forces. */
+  private static SwarmdConfig withJoinAddr(SwarmdConfig c, String joinAddr) {
+    return new SwarmdConfig(c.stateDir(), joinAddr, c.joinToken(), c.hostname(), c.listenRemoteApi(),
+        c.advertiseRemoteApi(), c.controlSocket(), c.engineAddr(), c.genericNodeResources(),
+        false, c.raftHeartbeat(), c.raftElectionTimeout(), c.logLevel(), c.executor());
   }
 
   /**
@@ -172,8 +219,14 @@ public final class SwarmNode implements AutoCloseable {
     return security.identity().nodeId();
   }
 
+  /** The manager running on this node: present while its certificate says manager. */
   public Optional<Manager> manager() {
-    return Optional.ofNullable(manager);
+    return roles.manager();
+  }
+
+  /** This node's TLS identity (its certificate follows promotions and demotions). */
+  public SecurityConfig security() {
+    return security;
   }
 
   public Agent agent() {
@@ -195,9 +248,7 @@ public final class SwarmNode implements AutoCloseable {
     log.info("shutting down node {}", nodeId());
     renewal.close();
     agent.close();
-    if (manager != null) {
-      manager.close();
-    }
+    roles.close();
     shutdown.countDown();
   }
 

@@ -11,7 +11,6 @@ import dev.swarmkit.ca.NodeIdentity;
 import dev.swarmkit.ca.SecureChannels;
 import dev.swarmkit.ca.SecurityConfig;
 import dev.swarmkit.store.StoreException;
-import dev.swarmkit.store.raft.RaftConfig;
 import dev.swarmkit.store.raft.RaftNode;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
@@ -71,7 +70,7 @@ public final class RaftMembershipService extends RaftMembershipGrpc.RaftMembersh
     }
     Optional<RaftMember> existing = raft.members().stream()
         .filter(m -> m.getNodeId().equals(caller.nodeId())).findFirst();
-    long raftId = existing.map(RaftMember::getRaftId).orElseGet(RaftConfig::newRaftId);
+    long raftId = existing.map(RaftMember::getRaftId).orElseGet(raft::newMemberRaftId);
     if (existing.isEmpty()) {
       adder.execute(() -> addWhenRunning(raftId, caller.nodeId(), request.getAddr()));
     }

@@ -1,5 +1,6 @@
 package dev.swarmkit.store.raft;
 
+import dev.swarmkit.api.InternalRaftRequest;
 import dev.swarmkit.api.RaftMember;
 import dev.swarmkit.api.RaftMemberStatus;
 import dev.swarmkit.store.MemoryStore;
@@ -20,8 +21,8 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -73,8 +74,10 @@ public final class RaftNode implements AutoCloseable {
   private final StoreStateMachine stateMachine;
   private final ClientId clientId = ClientId.randomId();
   private final AtomicLong callIds = new AtomicLong();
+  /** See {@link #proposeStore}: last log index an unsettled store proposal may occupy, or -1. */
+  private final AtomicLong uncertainUpTo = new AtomicLong(-1);
   private final List<LeadershipListener> listeners = new CopyOnWriteArrayList<>();
-  private final ExecutorService listenerThread;
+  private final ScheduledExecutorService listenerThread;
   private final Object leadershipLock = new Object();
   private volatile boolean leader;
   private volatile RaftServer server;
@@ -100,11 +103,29 @@ public final class RaftNode implements AutoCloseable {
         }
       }
     }, seed);
-    this.listenerThread = Executors.newSingleThreadExecutor(r -> {
+    this.listenerThread = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "raft-leadership-" + peerId);
       t.setDaemon(true);
       return t;
     });
+    // Ratis does not announce every step-down (e.g. a leader that removed itself); look each heartbeat.
+    long period = Math.max(10, config.heartbeatInterval().toMillis());
+    listenerThread.scheduleWithFixedDelay(this::checkStillLeader, period, period, TimeUnit.MILLISECONDS);
+  }
+
+  private void checkStillLeader() {
+    if (leader && !division().map(this::leadsAsMember).orElse(false)) {
+      setLeader(false);
+    }
+  }
+
+  /**
+   * Whether this member leads and is still in the configuration: a leader that removed itself stays a
+   * Ratis leader of nobody, and must not write.
+   */
+  private boolean leadsAsMember(RaftServer.Division d) {
+    return d.getInfo().isLeader()
+        && d.getRaftConf().getCurrentPeers().stream().anyMatch(p -> p.getId().equals(peerId));
   }
 
   // ---- starting ----------------------------------------------------------------------------
@@ -272,7 +293,7 @@ public final class RaftNode implements AutoCloseable {
 
   /** Whether this member is the leader and has applied every earlier entry, i.e. may write. */
   public boolean isLeader() {
-    return leader;
+    return leader && division().map(this::leadsAsMember).orElse(false);
   }
 
   /** The current leader's raft ID, if one is known. */
@@ -308,6 +329,7 @@ public final class RaftNode implements AutoCloseable {
         return;
       }
       leader = now;
+      uncertainUpTo.set(-1);
       log.info("raft member {} {} leadership", peerId, now ? "took" : "lost");
       for (LeadershipListener l : listeners) {
         listenerThread.execute(() -> deliver(l, now));
@@ -324,8 +346,9 @@ public final class RaftNode implements AutoCloseable {
   }
 
   void checkReadyLeader() {
-    DivisionInfo info = division().orElseThrow(() -> new StoreException.NotLeader(null)).getInfo();
-    if (!info.isLeader() || !info.isLeaderReady()) {
+    RaftServer.Division d = division().orElseThrow(() -> new StoreException.NotLeader(null));
+    DivisionInfo info = d.getInfo();
+    if (!leadsAsMember(d) || !info.isLeaderReady()) {
       throw new StoreException.NotLeader(leaderName(info.getLeaderId()));
     }
   }
@@ -348,11 +371,21 @@ public final class RaftNode implements AutoCloseable {
   // ---- membership --------------------------------------------------------------------------
 
   /**
-   * Adds a manager as a voting member (leader only). The new member must be running (started with
-   * {@link #join}) at {@code address}; this returns once the configuration including it has committed,
-   * which needs it to have caught up.
+   * Adds a manager as a voting member (leader only) and waits until the configuration including it
+   * has committed, which needs the new member (started with {@link #join}) to answer at {@code
+   * address} and catch up.
    */
   public void addMember(long raftId, String nodeId, String address) {
+    await(addMemberAsync(raftId, nodeId, address), config.proposeTimeout().multipliedBy(2));
+  }
+
+  /**
+   * Starts adding a member (leader only): records its node ID and address in the replicated
+   * membership, then proposes the configuration change, which completes once the member has caught
+   * up. The member may be started after this returns, as in upstream's join where the leader assigns
+   * the raft ID ({@link #newMemberRaftId()}) before the new manager starts.
+   */
+  public CompletableFuture<Void> addMemberAsync(long raftId, String nodeId, String address) {
     checkReadyLeader();
     if (membership.isRemoved(raftId)) {
       throw new StoreException.FailedPrecondition(
@@ -364,7 +397,20 @@ public final class RaftNode implements AutoCloseable {
         .setServersInNewConf(List.of(peer(raftId, address)))
         .setMode(SetConfigurationRequest.Mode.ADD)
         .build();
-    changeConfiguration(args);
+    return changeConfigurationAsync(args).thenAccept(this::check);
+  }
+
+  /** A fresh random raft ID used by no current or removed member (upstream: chosen by the leader). */
+  public long newMemberRaftId() {
+    Collection<RaftPeer> peers = division().map(d -> d.getRaftConf().getAllPeers()).orElse(List.of());
+    while (true) {
+      long id = RaftConfig.newRaftId();
+      boolean taken = membership.isRemoved(id) || membership.get(id).isPresent()
+          || peers.stream().anyMatch(p -> p.getId().equals(peerIdOf(id)));
+      if (!taken) {
+        return id;
+      }
+    }
   }
 
   /**
@@ -435,36 +481,38 @@ public final class RaftNode implements AutoCloseable {
     reach.put(peerId, RaftMemberStatus.Reachability.REACHABLE);
     long limit = config.electionTimeoutMax().toMillis();
     RoleInfoProto role = d.getInfo().getRoleInfoProto();
+    List<ServerRpcProto> heard = new ArrayList<>();
     if (role.hasLeaderInfo()) {
-      for (ServerRpcProto f : role.getLeaderInfo().getFollowerInfoList()) {
-        if (f.getId().getId().isEmpty()) {
-          continue;
-        }
-        reach.put(RaftPeerId.valueOf(f.getId().getId()), f.getLastRpcElapsedTimeMs() <= limit
-            ? RaftMemberStatus.Reachability.REACHABLE : RaftMemberStatus.Reachability.UNREACHABLE);
-      }
+      heard.addAll(role.getLeaderInfo().getFollowerInfoList());
     } else if (role.hasFollowerInfo() && role.getFollowerInfo().hasLeaderInfo()) {
-      ServerRpcProto l = role.getFollowerInfo().getLeaderInfo();
-      // A follower that has not heard from a leader yet reports an empty leader ID.
-      if (l.getId().getId().isEmpty()) {
-        return reach;
+      heard.add(role.getFollowerInfo().getLeaderInfo());
+    }
+    for (ServerRpcProto rpc : heard) {
+      if (rpc.getId().getId().isEmpty()) {
+        continue; // a follower that has not heard from a leader yet reports an empty ID
       }
-      reach.put(RaftPeerId.valueOf(l.getId().getId()), l.getLastRpcElapsedTimeMs() <= limit
+      reach.put(RaftPeerId.valueOf(rpc.getId().getId()), rpc.getLastRpcElapsedTimeMs() <= limit
           ? RaftMemberStatus.Reachability.REACHABLE : RaftMemberStatus.Reachability.UNREACHABLE);
     }
     return reach;
   }
 
   private void changeConfiguration(SetConfigurationRequest.Arguments args) {
+    check(await(changeConfigurationAsync(args), config.proposeTimeout()));
+  }
+
+  private CompletableFuture<RaftClientReply> changeConfigurationAsync(SetConfigurationRequest.Arguments args) {
+    RaftServer s = server;
+    if (s == null) {
+      throw new StoreException("raft: failed to process the request: node is stopped");
+    }
     SetConfigurationRequest request =
         new SetConfigurationRequest(clientId, peerId, GROUP_ID, callIds.incrementAndGet(), args);
-    CompletableFuture<RaftClientReply> reply;
     try {
-      reply = server.setConfigurationAsync(request);
+      return s.setConfigurationAsync(request);
     } catch (IOException e) {
       throw new StoreException("raft: propose configuration change refused", e);
     }
-    check(await(reply, config.proposeTimeout()));
   }
 
   private RaftMember selfMember() {
@@ -476,6 +524,43 @@ public final class RaftNode implements AutoCloseable {
 
   long nextRequestId() {
     return callIds.incrementAndGet();
+  }
+
+  /**
+   * Replicates a store transaction. After a proposal whose outcome is unknown (timed out or failed
+   * while this member still led), its entry may yet commit, and the next transaction was validated
+   * against a state without it: that next proposal first waits until every entry the log held at the
+   * failure is applied, then fails so its caller re-reads and retries. A leadership change clears the
+   * fence, since a new leader only writes once it has applied every earlier entry.
+   */
+  long proposeStore(InternalRaftRequest request) {
+    checkReadyLeader();
+    long fence = uncertainUpTo.get();
+    if (fence >= 0) {
+      awaitApplied(fence, config.proposeTimeout());
+      uncertainUpTo.compareAndSet(fence, -1);
+      throw new StoreException("raft: the outcome of an earlier write was unknown; read again and retry");
+    }
+    try {
+      return replicate(new LogEntry.StoreEntry(request));
+    } catch (StoreException.NotLeader e) {
+      throw e;
+    } catch (StoreException e) {
+      uncertainUpTo.set(division().map(d -> d.getRaftLog().getLastEntryTermIndex())
+          .map(ti -> ti.getIndex()).orElse(0L));
+      throw e;
+    }
+  }
+
+  private void awaitApplied(long index, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (division().map(d -> d.getInfo().getLastAppliedIndex()).orElse(-1L) < index) {
+      if (System.nanoTime() > deadline) {
+        throw new StoreException("raft: entries up to " + index + " are not applied yet; retry later");
+      }
+      checkReadyLeader();
+      sleep(10);
+    }
   }
 
   /** Replicates one entry through the local server; returns its index once applied locally. */

@@ -22,11 +22,10 @@ final class RatisProposer implements Proposer {
 
   @Override
   public long propose(List<StoreAction> actions) {
-    node.checkReadyLeader();
     InternalRaftRequest request = InternalRaftRequest.newBuilder()
         .setId(node.nextRequestId())
         .addAllAction(actions)
         .build();
-    return node.replicate(new LogEntry.StoreEntry(request));
+    return node.proposeStore(request);
   }
 }

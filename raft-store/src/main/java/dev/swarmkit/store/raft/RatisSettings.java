@@ -34,6 +34,9 @@ final class RatisSettings {
     RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(p, ms(c.heartbeatInterval()));
     RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(p, ms(c.heartbeatInterval().multipliedBy(2)));
     RaftServerConfigKeys.LeaderElection.setPreVote(p, true);
+    // A member being added may still be starting (upstream's join: the leader assigns the raft ID,
+    // then the new member starts); give it the whole propose timeout to answer and catch up.
+    RaftServerConfigKeys.setStagingTimeout(p, ms(c.proposeTimeout()));
 
     RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
 

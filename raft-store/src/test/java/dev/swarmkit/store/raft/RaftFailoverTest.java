@@ -106,4 +106,38 @@ class RaftFailoverTest {
       assertThat(next.isLeader()).isTrue();
     }
   }
+
+  @Test
+  void aWriteWhoseOutcomeIsUnknownMakesTheNextWriteRetryOnSettledState() throws Exception {
+    try (TestCluster c = TestCluster.start(dir, 3, cfg -> cfg.withProposeTimeout(Duration.ofSeconds(2)))) {
+      RaftNode leader = c.leader();
+      // A watcher whose filter stalls holds up the leader's apply, so the proposal times out while the
+      // entry still commits.
+      java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+      AtomicBoolean stalled = new AtomicBoolean();
+      dev.swarmkit.store.Subscription slow = leader.store().watch(e -> {
+        if (stalled.compareAndSet(false, true)) {
+          try {
+            release.await(30, java.util.concurrent.TimeUnit.SECONDS);
+          } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+          }
+        }
+        return false;
+      });
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> leader.store().update(
+              tx -> tx.create(Table.NODES, TestCluster.nodeObject("unknown-outcome"))))
+          .isInstanceOf(StoreException.class).isNotInstanceOf(StoreException.NotLeader.class)
+          .hasMessageContaining("timed out");
+      release.countDown();
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> leader.store().update(
+              tx -> tx.create(Table.NODES, TestCluster.nodeObject("next"))))
+          .hasMessageContaining("outcome of an earlier write was unknown");
+      assertThat(TestCluster.has(leader, "unknown-outcome")).isTrue();
+      leader.store().update(tx -> tx.create(Table.NODES, TestCluster.nodeObject("next")));
+      c.awaitEverywhere("unknown-outcome");
+      c.awaitEverywhere("next");
+      slow.close();
+    }
+  }
 }

@@ -18,7 +18,8 @@ class RaftTlsTest {
   @Test
   void membersReplicateOverMutualTlsAndAMemberWithAForeignCertificateIsShutOut() throws Exception {
     TestCertificates swarmCa = new TestCertificates("swarm-ca");
-    try (TestCluster c = TestCluster.start(dir, 3, config -> withTls(config, swarmCa))) {
+    try (TestCluster c = TestCluster.start(dir, 3,
+        config -> withTls(config, swarmCa).withProposeTimeout(Duration.ofSeconds(4)))) {
       c.createOnLeader("secure");
       c.awaitEverywhere("secure");
 

@@ -142,6 +142,27 @@ final class TestCluster implements AutoCloseable {
     return node.store().view(tx -> tx.get(Table.NODES, id)).isPresent();
   }
 
+  /** Snapshot every 10 entries, keep none behind it, cut 4 KiB log segments: compaction happens fast. */
+  static RaftConfig compacting(RaftConfig c) {
+    return c.withSnapshots(10, 0, 4 * 1024);
+  }
+
+  /** Creates {@code count} node objects {@code prefix0..}, one entry each, through the leader. */
+  void createMany(String prefix, int count) {
+    for (int i = 0; i < count; i++) {
+      createOnLeader(prefix + i);
+    }
+  }
+
+  /** After a read index, {@code n} holds every object {@code prefix0..prefix(count-1)}. */
+  static void assertHasAll(RaftNode n, String prefix, int count) {
+    n.readIndex();
+    for (int i = 0; i < count; i++) {
+      String id = prefix + i;
+      org.assertj.core.api.Assertions.assertThat(has(n, id)).as("%s on %s", id, n.nodeId()).isTrue();
+    }
+  }
+
   /** Waits until every running member holds an object with {@code id}. */
   void awaitEverywhere(String id) {
     for (RaftNode n : running()) {
