@@ -67,6 +67,9 @@ public final class AuthorizationInterceptor implements ServerInterceptor {
       return Contexts.interceptCall(context, call, headers, next);
     }
     String denial;
+    if (policy != NO_POLICY && policy.getRolesCount() > 0 && ForwardedCaller.isForwarded(headers)) {
+      return forwarded(call, headers, next, policy, caller);
+    }
     if (policy == NO_POLICY || policy.getRolesCount() == 0) {
       denial = "Permission denied: no TLS authorization policy for method " + method.getFullMethodName();
     } else if (caller.identity.isEmpty()) {
@@ -78,6 +81,36 @@ public final class AuthorizationInterceptor implements ServerInterceptor {
       return Contexts.interceptCall(context, call, headers, next);
     }
     log.debug("refusing {}: {}", method.getFullMethodName(), denial);
+    call.close(Status.PERMISSION_DENIED.withDescription(denial), new Metadata());
+    return new ServerCall.Listener<>() {};
+  }
+
+  /**
+   * A call a follower relayed for another node: the follower must be a manager of this cluster, and
+   * the forwarded caller must hold one of the method's roles (upstream's AuthorizeForwardedRoleAndOrg).
+   */
+  private <ReqT, RespT> ServerCall.Listener<ReqT> forwarded(ServerCall<ReqT, RespT> call, Metadata headers,
+      ServerCallHandler<ReqT, RespT> next, TLSAuthorization policy, Verified forwarder) {
+    String denial;
+    Optional<NodeIdentity> original = ForwardedCaller.identity(headers);
+    if (forwarder.identity.isEmpty() || !Roles.MANAGER.equals(forwarder.identity.get().role())) {
+      denial = "Permission denied: unauthorized forwarder role: "
+          + (forwarder.identity.isEmpty() ? forwarder.error : "remote certificate not part of OUs: [" + Roles.MANAGER + "]");
+    } else if (original.isEmpty()) {
+      denial = "Permission denied: missing information in forwarded request";
+    } else if (!policy.getRolesList().contains(original.get().role())) {
+      denial = "Permission denied: unauthorized forwarded role, expecting: " + policy.getRolesList();
+    } else if (!clusterId.equals(original.get().clusterId())) {
+      denial = "Permission denied: organization mismatch, expecting: " + clusterId;
+    } else if (removedNodes.isRemoved(original.get().nodeId())) {
+      denial = "Permission denied: node " + original.get().nodeId() + " was removed from swarm";
+    } else {
+      String addr = headers.get(ForwardedCaller.REMOTE_ADDR);
+      Context context = Context.current().withValue(CallerIdentity.KEY, original.get())
+          .withValue(ForwardedCaller.ADDRESS, addr == null ? "" : addr);
+      return Contexts.interceptCall(context, call, headers, next);
+    }
+    log.debug("refusing forwarded {}: {}", call.getMethodDescriptor().getFullMethodName(), denial);
     call.close(Status.PERMISSION_DENIED.withDescription(denial), new Metadata());
     return new ServerCall.Listener<>() {};
   }

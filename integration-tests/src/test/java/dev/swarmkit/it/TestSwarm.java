@@ -117,6 +117,15 @@ final class TestSwarm implements AutoCloseable {
         last.executor()));
   }
 
+  /** Starts a stopped node again from its state dir, on the same ports and socket. */
+  SwarmNode restart(String hostname) throws Exception {
+    SwarmdConfig config = configs.get(hostname);
+    if (config == null) {
+      throw new IllegalArgumentException("no node " + hostname + " was started in this swarm");
+    }
+    return start(config);
+  }
+
   private SwarmNode start(SwarmdConfig config) throws Exception {
     String hostname = config.hostname();
     SwarmNode node = SwarmNode.start(config);

@@ -1,6 +1,9 @@
 package dev.swarmkit.manager;
 
+import dev.swarmkit.ca.CallerIdentity;
+import dev.swarmkit.ca.ForwardedCaller;
 import io.grpc.BindableService;
+import io.grpc.Grpc;
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
 import io.grpc.ManagedChannel;
@@ -17,8 +20,9 @@ import java.util.function.Supplier;
 /**
  * Serves a leader-only service on every manager: on the leader calls run locally, on a follower they
  * are relayed, message by message, to the leader's remote API (upstream's raft proxy). The relayed
- * call is authenticated with this manager's certificate, so only services that do not depend on the
- * original caller's identity (Control, Watch, Logs) are forwarded this way.
+ * call is authenticated with this manager's certificate; services that depend on the original
+ * caller's identity (the dispatcher) are wrapped with {@link #wrapForwardingCaller}, which also sends
+ * the caller's identity and address for the leader to authorize.
  */
 public final class LeaderForwarding {
 
@@ -31,15 +35,24 @@ public final class LeaderForwarding {
   }
 
   public ServerServiceDefinition wrap(BindableService service) {
-    ServerServiceDefinition local = service.bindService();
+    return wrap(service.bindService(), false);
+  }
+
+  /** Relays with the original caller's identity (upstream's forwarded TLS info). */
+  public ServerServiceDefinition wrapForwardingCaller(ServerServiceDefinition service) {
+    return wrap(service, true);
+  }
+
+  private ServerServiceDefinition wrap(ServerServiceDefinition local, boolean forwardCaller) {
     ServerServiceDefinition.Builder builder = ServerServiceDefinition.builder(local.getServiceDescriptor());
     for (ServerMethodDefinition<?, ?> method : local.getMethods()) {
-      builder.addMethod(forwarding(method));
+      builder.addMethod(forwarding(method, forwardCaller));
     }
     return builder.build();
   }
 
-  private <ReqT, RespT> ServerMethodDefinition<ReqT, RespT> forwarding(ServerMethodDefinition<ReqT, RespT> method) {
+  private <ReqT, RespT> ServerMethodDefinition<ReqT, RespT> forwarding(ServerMethodDefinition<ReqT, RespT> method,
+      boolean forwardCaller) {
     ServerCallHandler<ReqT, RespT> localHandler = method.getServerCallHandler();
     ServerCallHandler<ReqT, RespT> handler = (call, headers) -> {
       if (isLeader.getAsBoolean()) {
@@ -50,13 +63,25 @@ public final class LeaderForwarding {
         call.close(Status.UNAVAILABLE.withDescription("raft: no elected cluster leader"), new Metadata());
         return new ServerCall.Listener<>() {};
       }
-      return relay(call, channel.get());
+      Metadata relayed = forwardCaller
+          ? ForwardedCaller.headers(CallerIdentity.current(), remoteAddress(call))
+          : new Metadata();
+      return relay(call, channel.get(), relayed);
     };
     return ServerMethodDefinition.create(method.getMethodDescriptor(), handler);
   }
 
+  private static String remoteAddress(ServerCall<?, ?> call) {
+    java.net.SocketAddress remote = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
+    if (remote instanceof java.net.InetSocketAddress inet) {
+      String host = inet.getAddress() != null ? inet.getAddress().getHostAddress() : inet.getHostString();
+      return host + ":" + inet.getPort();
+    }
+    return "";
+  }
+
   private static <ReqT, RespT> ServerCall.Listener<ReqT> relay(ServerCall<ReqT, RespT> serverCall,
-      ManagedChannel channel) {
+      ManagedChannel channel, Metadata relayedHeaders) {
     ClientCall<ReqT, RespT> clientCall = channel.newCall(serverCall.getMethodDescriptor(), CallOptions.DEFAULT);
     clientCall.start(new ClientCall.Listener<>() {
       private boolean headersSent;
@@ -87,7 +112,7 @@ public final class LeaderForwarding {
           serverCall.close(status, trailers);
         }
       }
-    }, new Metadata());
+    }, relayedHeaders);
     clientCall.request(1);
     serverCall.request(1);
     return new ServerCall.Listener<>() {

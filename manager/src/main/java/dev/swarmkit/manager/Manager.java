@@ -121,11 +121,14 @@ public final class Manager implements AutoCloseable {
     for (BindableService s : new CAServer(store, clusterId).services()) {
       remote.addService(SecureChannels.authorized(s, auth));
     }
-    remote.addService(ServerInterceptors.intercept(dispatcher.service(), auth));
-    remote.addService(SecureChannels.authorized(logBroker.brokerService(), auth));
+    LeaderForwarding forwarding = new LeaderForwarding(replication::isLeader, this::leaderChannel);
+    // Agents may keep a session with any manager: a follower relays it, and the agent's log broker
+    // calls, to the leader.
+    remote.addService(ServerInterceptors.intercept(forwarding.wrapForwardingCaller(dispatcher.service()), auth));
+    remote.addService(ServerInterceptors.intercept(
+        forwarding.wrapForwardingCaller(logBroker.brokerService().bindService()), auth));
     ControlService control = new ControlService(store, replication.membership(), tokenRotator(),
         RootCaReconciler.keepCurrent(), NetworkDriverValidator.permissive());
-    LeaderForwarding forwarding = new LeaderForwarding(replication::isLeader, this::leaderChannel);
     List<ServerServiceDefinition> leaderServices = List.of(forwarding.wrap(control),
         forwarding.wrap(watchService), forwarding.wrap(logBroker.logsService()));
     for (ServerServiceDefinition s : leaderServices) {

@@ -1,5 +1,6 @@
 package dev.swarmkit.manager.dispatcher;
 
+import dev.swarmkit.ca.ForwardedCaller;
 import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.Grpc;
@@ -23,7 +24,12 @@ final class PeerAddress implements ServerInterceptor {
       ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
     SocketAddress remote = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
     String ip = "";
-    if (remote instanceof InetSocketAddress inet) {
+    String forwarded = ForwardedCaller.ADDRESS.get();
+    if (forwarded != null && !forwarded.isEmpty()) {
+      // relayed by a follower: the original node's address, as "host:port"
+      int colon = forwarded.lastIndexOf(':');
+      ip = colon > 0 ? forwarded.substring(0, colon) : forwarded;
+    } else if (remote instanceof InetSocketAddress inet) {
       ip = inet.getAddress() != null ? inet.getAddress().getHostAddress() : inet.getHostString();
     }
     return Contexts.interceptCall(Context.current().withValue(KEY, ip), call, headers, next);
