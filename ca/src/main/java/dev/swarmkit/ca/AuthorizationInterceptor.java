@@ -62,6 +62,9 @@ public final class AuthorizationInterceptor implements ServerInterceptor {
     Verified caller = verify(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION));
 
     if (policy.getInsecure()) {
+      if (ForwardedCaller.isForwarded(headers)) {
+        return forwardedInsecure(call, headers, next, caller);
+      }
       Context context = caller.identity.map(id -> Context.current().withValue(CallerIdentity.KEY, id))
           .orElse(Context.current());
       return Contexts.interceptCall(context, call, headers, next);
@@ -108,6 +111,36 @@ public final class AuthorizationInterceptor implements ServerInterceptor {
       String addr = headers.get(ForwardedCaller.REMOTE_ADDR);
       Context context = Context.current().withValue(CallerIdentity.KEY, original.get())
           .withValue(ForwardedCaller.ADDRESS, addr == null ? "" : addr);
+      return Contexts.interceptCall(context, call, headers, next);
+    }
+    log.debug("refusing forwarded {}: {}", call.getMethodDescriptor().getFullMethodName(), denial);
+    call.close(Status.PERMISSION_DENIED.withDescription(denial), new Metadata());
+    return new ServerCall.Listener<>() {};
+  }
+
+  /**
+   * An insecure method (token-based join, certificate status) a follower relayed: the handler must
+   * see the original caller's identity, or none when it had no valid certificate, never the
+   * relaying manager's. As for a direct call, a forwarded identity of a removed node counts as none.
+   */
+  private <ReqT, RespT> ServerCall.Listener<ReqT> forwardedInsecure(ServerCall<ReqT, RespT> call,
+      Metadata headers, ServerCallHandler<ReqT, RespT> next, Verified forwarder) {
+    String denial;
+    Optional<NodeIdentity> original = ForwardedCaller.identity(headers);
+    if (forwarder.identity.isEmpty() || !Roles.MANAGER.equals(forwarder.identity.get().role())) {
+      denial = "Permission denied: unauthorized forwarder role: "
+          + (forwarder.identity.isEmpty() ? forwarder.error : "remote certificate not part of OUs: [" + Roles.MANAGER + "]");
+    } else if (original.isEmpty() && !ForwardedCaller.isAnonymous(headers)) {
+      denial = "Permission denied: missing information in forwarded request";
+    } else if (original.isPresent() && !clusterId.equals(original.get().clusterId())) {
+      denial = "Permission denied: organization mismatch, expecting: " + clusterId;
+    } else {
+      String addr = headers.get(ForwardedCaller.REMOTE_ADDR);
+      Context context = Context.current().withValue(ForwardedCaller.ADDRESS, addr == null ? "" : addr);
+      Optional<NodeIdentity> identity = original.filter(id -> !removedNodes.isRemoved(id.nodeId()));
+      if (identity.isPresent()) {
+        context = context.withValue(CallerIdentity.KEY, identity.get());
+      }
       return Contexts.interceptCall(context, call, headers, next);
     }
     log.debug("refusing forwarded {}: {}", call.getMethodDescriptor().getFullMethodName(), denial);

@@ -7,7 +7,9 @@ import java.util.Optional;
 /**
  * The original caller of a call a follower manager relays to the leader (upstream's forwarded TLS
  * info): the follower adds the caller's certificate subject and address as metadata, and the leader
- * trusts it only when the direct peer is a manager of this cluster.
+ * trusts it only when the direct peer is a manager of this cluster. A caller without a certificate
+ * (a node joining with a token) is relayed with the marker set and a blank subject, so the leader
+ * sees no identity rather than the relaying manager's own.
  */
 public final class ForwardedCaller {
 
@@ -37,6 +39,15 @@ public final class ForwardedCaller {
 
   static boolean isForwarded(Metadata headers) {
     return "true".equals(headers.get(FORWARDED));
+  }
+
+  /** Whether a forwarded call carries the blank subject of a caller that presented no certificate. */
+  static boolean isAnonymous(Metadata headers) {
+    return isBlank(headers.get(CN)) && isBlank(headers.get(ORG)) && isBlank(headers.get(OU));
+  }
+
+  private static boolean isBlank(String value) {
+    return value == null || value.isEmpty();
   }
 
   /** The forwarded identity, empty when a part is missing. */

@@ -14,6 +14,7 @@ import io.grpc.ServerMethodDefinition;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
@@ -21,8 +22,9 @@ import java.util.function.Supplier;
  * Serves a leader-only service on every manager: on the leader calls run locally, on a follower they
  * are relayed, message by message, to the leader's remote API (upstream's raft proxy). The relayed
  * call is authenticated with this manager's certificate; services that depend on the original
- * caller's identity (the dispatcher) are wrapped with {@link #wrapForwardingCaller}, which also sends
- * the caller's identity and address for the leader to authorize.
+ * caller's identity (the dispatcher, the node CA) are wrapped with {@link #wrapForwardingCaller}, which
+ * also sends the caller's identity (blank when it presented no certificate) and address for the
+ * leader to authorize.
  */
 public final class LeaderForwarding {
 
@@ -40,13 +42,30 @@ public final class LeaderForwarding {
 
   /** Relays with the original caller's identity (upstream's forwarded TLS info). */
   public ServerServiceDefinition wrapForwardingCaller(ServerServiceDefinition service) {
-    return wrap(service, true);
+    return wrap(service, true, Set.of());
+  }
+
+  /**
+   * Relays with the original caller's identity, except the methods named in {@code servedLocally}
+   * (full method names) that any manager can answer from its own replica.
+   */
+  public ServerServiceDefinition wrapForwardingCaller(ServerServiceDefinition service, Set<String> servedLocally) {
+    return wrap(service, true, servedLocally);
   }
 
   private ServerServiceDefinition wrap(ServerServiceDefinition local, boolean forwardCaller) {
+    return wrap(local, forwardCaller, Set.of());
+  }
+
+  private ServerServiceDefinition wrap(ServerServiceDefinition local, boolean forwardCaller,
+      Set<String> servedLocally) {
     ServerServiceDefinition.Builder builder = ServerServiceDefinition.builder(local.getServiceDescriptor());
     for (ServerMethodDefinition<?, ?> method : local.getMethods()) {
-      builder.addMethod(forwarding(method, forwardCaller));
+      if (servedLocally.contains(method.getMethodDescriptor().getFullMethodName())) {
+        builder.addMethod(method);
+      } else {
+        builder.addMethod(forwarding(method, forwardCaller));
+      }
     }
     return builder.build();
   }

@@ -1,5 +1,6 @@
 package dev.swarmkit.manager;
 
+import dev.swarmkit.api.CAGrpc;
 import dev.swarmkit.api.Cluster;
 import dev.swarmkit.api.Node;
 import dev.swarmkit.api.Peer;
@@ -41,6 +42,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.security.cert.CertificateException;
 import java.util.ArrayList;
@@ -118,10 +120,13 @@ public final class Manager implements AutoCloseable {
         RemovedNodes.blacklistOf(store, clusterId));
     NettyServerBuilder remote = SecureChannels.server(security, config.remoteListen())
         .maxInboundMessageSize(128 * 1024 * 1024);
-    for (BindableService s : new CAServer(store, clusterId).services()) {
-      remote.addService(SecureChannels.authorized(s, auth));
-    }
     LeaderForwarding forwarding = new LeaderForwarding(replication::isLeader, this::leaderChannel);
+    // Issuing certificates writes to the store: a follower relays joins, renewals and the unlock
+    // key to the leader, as the original caller; the root certificate it serves from its replica.
+    for (BindableService s : new CAServer(store, clusterId).services()) {
+      remote.addService(ServerInterceptors.intercept(forwarding.wrapForwardingCaller(s.bindService(),
+          Set.of(CAGrpc.getGetRootCACertificateMethod().getFullMethodName())), auth));
+    }
     // Agents may keep a session with any manager: a follower relays it, and the agent's log broker
     // calls, to the leader.
     remote.addService(ServerInterceptors.intercept(forwarding.wrapForwardingCaller(dispatcher.service()), auth));
