@@ -7,6 +7,7 @@ import dev.swarmkit.api.LeaveResponse;
 import dev.swarmkit.api.RaftMember;
 import dev.swarmkit.api.RaftMembershipGrpc;
 import dev.swarmkit.ca.CallerIdentity;
+import dev.swarmkit.ca.ForwardedCaller;
 import dev.swarmkit.ca.NodeIdentity;
 import dev.swarmkit.ca.SecureChannels;
 import dev.swarmkit.ca.SecurityConfig;
@@ -15,6 +16,7 @@ import dev.swarmkit.store.raft.RaftNode;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -28,7 +30,7 @@ import org.slf4j.LoggerFactory;
 /**
  * RaftMembership.Join and Leave: a manager joining with a manager certificate gets a Raft ID and the
  * member list, and the leader then adds it to the Raft configuration once its member is running. A
- * follower forwards the call to the leader, as upstream's raft proxy does.
+ * follower forwards the call to the leader as the joining manager, as upstream's raft proxy does.
  */
 public final class RaftMembershipService extends RaftMembershipGrpc.RaftMembershipImplBase {
 
@@ -66,7 +68,7 @@ public final class RaftMembershipService extends RaftMembershipGrpc.RaftMembersh
           .asRuntimeException();
     }
     if (!raft.isLeader()) {
-      return forwardToLeader(request);
+      return forwardToLeader(request, caller);
     }
     Optional<RaftMember> existing = raft.members().stream()
         .filter(m -> m.getNodeId().equals(caller.nodeId())).findFirst();
@@ -103,7 +105,11 @@ public final class RaftMembershipService extends RaftMembershipGrpc.RaftMembersh
     log.error("gave up adding raft member {} ({}) at {}", Long.toHexString(raftId), nodeId, address);
   }
 
-  private JoinResponse forwardToLeader(JoinRequest request) {
+  /**
+   * Relays the join as the joining manager (forwarded caller headers): authenticated only by this
+   * follower's certificate, the leader would take it for this follower re-joining.
+   */
+  private JoinResponse forwardToLeader(JoinRequest request, NodeIdentity caller) {
     String leaderRaftAddr = raft.leaderId().stream().boxed()
         .flatMap(id -> raft.members().stream().filter(m -> m.getRaftId() == id))
         .map(RaftMember::getAddr).findFirst()
@@ -113,7 +119,10 @@ public final class RaftMembershipService extends RaftMembershipGrpc.RaftMembersh
     ManagedChannel channel = SecureChannels.toManager(security,
         new InetSocketAddress(leaderApi.substring(0, colon), Integer.parseInt(leaderApi.substring(colon + 1))));
     try {
-      return RaftMembershipGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS).join(request);
+      return RaftMembershipGrpc.newBlockingStub(channel)
+          .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(
+              ForwardedCaller.headers(Optional.of(caller), ForwardedCaller.ADDRESS.get())))
+          .withDeadlineAfter(30, TimeUnit.SECONDS).join(request);
     } finally {
       channel.shutdownNow();
     }
