@@ -31,7 +31,9 @@ import org.slf4j.LoggerFactory;
  * that chains to the swarm root (and was valid when the TLS session was established, as Go verifies
  * at handshake), whose OU is one of the method's roles, whose O is this cluster, and whose node was
  * not removed. Methods without the option are refused. The verified {@link NodeIdentity} is exposed
- * through {@link CallerIdentity}.
+ * through {@link CallerIdentity}. On a call a manager relays ({@link ForwardedCaller} headers) the
+ * identity is the forwarded caller's, never the relaying manager's: on insecure methods it may be
+ * none, when the caller presented no certificate.
  */
 public final class AuthorizationInterceptor implements ServerInterceptor {
 

@@ -6,9 +6,13 @@ import static org.awaitility.Awaitility.await;
 import dev.swarmkit.api.Node;
 import dev.swarmkit.api.NodeRole;
 import dev.swarmkit.api.NodeStatus;
+import dev.swarmkit.ca.CertificateRequester;
+import dev.swarmkit.ca.NodeIdentity;
+import dev.swarmkit.ca.Roles;
 import dev.swarmkit.store.MemoryStore;
 import dev.swarmkit.store.Table;
 import dev.swarmkit.swarmd.SwarmNode;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -19,8 +23,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Nodes join a three-manager swarm through a follower: the follower relays the token-based
- * certificate request to the leader, which issues it for a new node (not for the follower).
+ * Nodes join a three-manager swarm, and renew, through a follower: the follower relays certificate
+ * requests (and Raft joins) to the leader as the original caller, so the leader issues them for a new
+ * node or the renewing one, never for the relaying follower.
  */
 class JoinThroughFollowerTest {
 
@@ -58,6 +63,28 @@ class JoinThroughFollowerTest {
     Node followerNode = storeOf(leader).view(tx -> tx.get(Table.NODES, follower.nodeId())).orElseThrow();
     assertThat(followerNode.getRole()).isEqualTo(NodeRole.MANAGER);
     assertThat(storeOf(leader).<List<Node>>view(tx -> tx.all(Table.NODES))).hasSize(4);
+  }
+
+  @Test
+  void aWorkerRenewsItsCertificateThroughAFollowerAsItself() throws Exception {
+    List<SwarmNode> managers = threeManagers();
+    SwarmNode follower = follower(managers);
+    SwarmNode leader = leaderOf(managers);
+    SwarmNode worker = swarm.join("worker-1", leader, swarm.joinToken("node-1", "Worker"));
+    byte[] followerCert = storeOf(leader).view(tx -> tx.get(Table.NODES, follower.nodeId())).orElseThrow()
+        .getCertificate().getCertificate().toByteArray();
+    byte[] firstCert = worker.security().certificatePem();
+
+    NodeIdentity renewed = new CertificateRequester().renew(worker.security(),
+        new InetSocketAddress("127.0.0.1", follower.manager().orElseThrow().remotePort()), null);
+
+    assertThat(renewed).isEqualTo(new NodeIdentity(worker.nodeId(), Roles.WORKER, worker.security().identity().clusterId()));
+    assertThat(worker.security().certificatePem()).isNotEqualTo(firstCert);
+    await().atMost(LONG).untilAsserted(() -> assertThat(storeOf(leader)
+        .view(tx -> tx.get(Table.NODES, worker.nodeId())).orElseThrow().getCertificate().getCertificate()
+        .toByteArray()).isEqualTo(worker.security().certificatePem()));
+    assertThat(storeOf(leader).view(tx -> tx.get(Table.NODES, follower.nodeId())).orElseThrow()
+        .getCertificate().getCertificate().toByteArray()).isEqualTo(followerCert);
   }
 
   @Test
