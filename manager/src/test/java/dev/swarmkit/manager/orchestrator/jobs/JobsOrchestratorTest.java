@@ -279,4 +279,40 @@ class JobsOrchestratorTest {
     assertThat(fx.tasks(replicated.getId())).isEmpty();
     assertThat(fx.tasks(global.getId())).isEmpty();
   }
+  @Test
+  void replicatedJobNeverStartsMoreTasksThanCompletionsAreNeeded() {
+    Service job = jobs.createReplicatedJob("few", 5, 2, Fixture.taskSpec(onFailure(0)));
+    await().atMost(ofSeconds(3)).until(() -> fx.tasks(job.getId()).size() == 2);
+    jobs.awaitOrchestratorCaughtUp();
+    assertThat(fx.tasks(job.getId())).extracting(Task::getSlot).containsExactlyInAnyOrder(0L, 1L);
+  }
+
+  @Test
+  void newLeaderShutsDownUnfinishedGlobalJobTasksOnNodesThatWentDownButKeepsCompletedOnes() {
+    Node up = fx.createNode("up");
+    Node lost = fx.createNode("lost");
+    Node finished = fx.createNode("finished");
+    Service job = jobs.createGlobalJob("sweep", Fixture.taskSpec(onFailure(0)));
+    await().atMost(ofSeconds(3)).until(() -> jobs.startable(job.getId()).size() == 3);
+    for (Task t : jobs.startable(job.getId())) {
+      fx.run(t.getId(), t.getNodeId());
+    }
+    Task onFinished = fx.tasksOnNode(finished.getId()).get(0);
+    fx.report(onFinished.getId(), TaskState.COMPLETE);
+    jobs.awaitOrchestratorCaughtUp();
+
+    orchestrator.stop();
+    fx.setNodeState(lost.getId(), dev.swarmkit.api.NodeStatus.State.DOWN);
+    fx.setNodeState(finished.getId(), dev.swarmkit.api.NodeStatus.State.DOWN);
+    startOrchestrator();
+
+    Task onLost = fx.tasksOnNode(lost.getId()).get(0);
+    await().atMost(ofSeconds(3)).untilAsserted(
+        () -> assertThat(fx.task(onLost.getId()).getDesiredState()).isEqualTo(TaskState.SHUTDOWN));
+    jobs.awaitOrchestratorCaughtUp();
+    assertThat(fx.task(onFinished.getId()).getDesiredState()).isEqualTo(TaskState.COMPLETE);
+    assertThat(fx.tasksOnNode(up.getId())).singleElement()
+        .satisfies(t -> assertThat(t.getDesiredState()).isEqualTo(TaskState.COMPLETE));
+    assertThat(fx.tasks(job.getId())).hasSize(3);
+  }
 }
