@@ -6,7 +6,12 @@ import static org.awaitility.Awaitility.await;
 
 import dev.swarmkit.api.CAGrpc;
 import dev.swarmkit.api.DispatcherGrpc;
+import dev.swarmkit.api.ControlGrpc;
 import dev.swarmkit.api.GetUnlockKeyRequest;
+import dev.swarmkit.api.HealthCheckRequest;
+import dev.swarmkit.api.HealthCheckResponse;
+import dev.swarmkit.api.HealthGrpc;
+import dev.swarmkit.api.ListNodesRequest;
 import dev.swarmkit.api.JoinRequest;
 import dev.swarmkit.api.Node;
 import dev.swarmkit.api.RaftMembershipGrpc;
@@ -128,12 +133,26 @@ class TaskStatusAuthorizationTest {
             e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED));
     assertThat(swarm.swarmctlOk("node-1", "node", "ls").lines()
         .filter(l -> l.contains("REACHABLE")).count()).as("raft members").isEqualTo(1);
+    // Control is served on the remote API for managers (followers relay through it) and Health too.
+    assertThatThrownBy(() -> ControlGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+            .listNodes(ListNodesRequest.getDefaultInstance()))
+        .isInstanceOfSatisfying(StatusRuntimeException.class,
+            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED));
+    assertThatThrownBy(() -> HealthGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+            .check(HealthCheckRequest.getDefaultInstance()))
+        .isInstanceOfSatisfying(StatusRuntimeException.class,
+            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED));
 
     // The same method with the manager's own certificate is allowed: the role is what was refused.
     ManagedChannel asManager = channelAs("node-1");
     try {
       assertThat(CAGrpc.newBlockingStub(asManager).withDeadlineAfter(10, TimeUnit.SECONDS)
           .getUnlockKey(GetUnlockKeyRequest.getDefaultInstance()).hasVersion()).isTrue();
+      assertThat(HealthGrpc.newBlockingStub(asManager).withDeadlineAfter(10, TimeUnit.SECONDS)
+          .check(HealthCheckRequest.getDefaultInstance()).getStatus())
+          .isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+      assertThat(ControlGrpc.newBlockingStub(asManager).withDeadlineAfter(10, TimeUnit.SECONDS)
+          .listNodes(ListNodesRequest.getDefaultInstance()).getNodesCount()).isEqualTo(3);
     } finally {
       asManager.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }

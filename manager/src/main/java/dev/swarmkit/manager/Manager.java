@@ -20,6 +20,7 @@ import dev.swarmkit.manager.controlapi.DefaultNetworks;
 import dev.swarmkit.manager.controlapi.NetworkDriverValidator;
 import dev.swarmkit.manager.controlapi.RootCaReconciler;
 import dev.swarmkit.manager.dispatcher.Dispatcher;
+import dev.swarmkit.manager.health.HealthService;
 import dev.swarmkit.manager.dispatcher.ManagerList;
 import dev.swarmkit.manager.dispatcher.NodeIdentityResolver;
 import dev.swarmkit.manager.logbroker.LogBroker;
@@ -142,6 +143,7 @@ public final class Manager implements AutoCloseable {
     for (BindableService s : extraRemoteServices) {
       remote.addService(SecureChannels.authorized(s, auth));
     }
+    remote.addService(SecureChannels.authorized(new HealthService(), auth));
     remoteServer = remote.build().start();
     log.info("remote API listening on {}", config.remoteListen());
 

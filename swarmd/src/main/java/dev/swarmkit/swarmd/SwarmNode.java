@@ -7,20 +7,14 @@ import dev.swarmkit.agent.GenericResources;
 import dev.swarmkit.agent.exec.Executor;
 import dev.swarmkit.agent.testing.SimulatedExecutor;
 import dev.swarmkit.api.Cluster;
-import dev.swarmkit.api.NodeRole;
-import dev.swarmkit.api.NodeSpec;
 import dev.swarmkit.ca.CertificateRequester;
-import dev.swarmkit.ca.ClusterSecurity;
 import dev.swarmkit.ca.NodeCertificateFiles;
 import dev.swarmkit.ca.RenewalSupervisor;
-import dev.swarmkit.ca.RootCA;
 import dev.swarmkit.ca.Roles;
 import dev.swarmkit.ca.SecureChannels;
 import dev.swarmkit.ca.SecurityConfig;
 import dev.swarmkit.executor.docker.DockerExecutor;
 import dev.swarmkit.executor.docker.DockerExecutorConfig;
-import dev.swarmkit.identity.Identity;
-import dev.swarmkit.manager.DefaultCluster;
 import dev.swarmkit.manager.Manager;
 import dev.swarmkit.manager.ManagerConfig;
 import dev.swarmkit.manager.Replication;
@@ -33,7 +27,6 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
-import java.time.Duration;
 import java.util.List;
 import java.util.Comparator;
 import java.util.Optional;
@@ -76,28 +69,9 @@ public final class SwarmNode implements AutoCloseable {
   public static SwarmNode start(SwarmdConfig config, ReplicationFactory replications) throws Exception {
     Files.createDirectories(config.stateDir());
     NodeCertificateFiles files = NodeCertificateFiles.inStateDir(config.stateDir());
-    Optional<Cluster> bootstrap = Optional.empty();
-    SecurityConfig security;
-    if (files.exist()) {
-      security = files.load();
-      log.info("resuming node {} ({}) of cluster {}", security.identity().nodeId(),
-          security.identity().role(), security.identity().clusterId());
-    } else if (!config.joining()) {
-      dev.swarmkit.api.RootCA apiRoot = ClusterSecurity.newApiRootCA();
-      RootCA root = ClusterSecurity.fromApi(apiRoot);
-      String clusterId = Identity.newId();
-      security = ClusterSecurity.issueLocally(root, Identity.newId(), NodeRole.MANAGER, clusterId,
-          Duration.ofHours(2160));
-      files.save(security);
-      bootstrap = Optional.of(DefaultCluster.create(clusterId, apiRoot));
-      log.info("initialised new cluster {} as manager {}", clusterId, security.identity().nodeId());
-    } else {
-      InetSocketAddress joinAddr = Addresses.parse(config.joinAddr(), "--join-addr");
-      security = new CertificateRequester().join(joinAddr, config.joinToken(), NodeSpec.Availability.ACTIVE,
-          files);
-      log.info("joined cluster {} as {} {}", security.identity().clusterId(), security.identity().role(),
-          security.identity().nodeId());
-    }
+    NodeBootstrap identity = NodeBootstrap.loadOrCreate(config, files);
+    SecurityConfig security = identity.security();
+    Optional<Cluster> bootstrap = identity.bootstrapCluster();
     MDC.put("node.id", security.identity().nodeId());
     NodeIdConverter.setProcessNodeId(security.identity().nodeId());
 

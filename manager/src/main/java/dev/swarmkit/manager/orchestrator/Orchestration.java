@@ -2,6 +2,7 @@ package dev.swarmkit.manager.orchestrator;
 
 import dev.swarmkit.manager.orchestrator.constraintenforcer.ConstraintEnforcer;
 import dev.swarmkit.manager.orchestrator.global.GlobalOrchestrator;
+import dev.swarmkit.manager.orchestrator.jobs.JobsOrchestrator;
 import dev.swarmkit.manager.orchestrator.replicated.ReplicatedOrchestrator;
 import dev.swarmkit.manager.orchestrator.taskreaper.TaskReaper;
 import dev.swarmkit.store.Store;
@@ -18,23 +19,25 @@ public final class Orchestration {
   private final TaskReaper taskReaper;
   private final ReplicatedOrchestrator replicated;
   private final GlobalOrchestrator global;
+  private final JobsOrchestrator jobs;
 
   public Orchestration(Store store) {
     this.constraintEnforcer = new ConstraintEnforcer(store);
     this.taskReaper = new TaskReaper(store);
     this.replicated = new ReplicatedOrchestrator(store);
     this.global = new GlobalOrchestrator(store);
+    this.jobs = new JobsOrchestrator(store);
   }
 
   public void start() {
-    for (WatchLoop c : List.of(constraintEnforcer, taskReaper, replicated, global)) {
+    for (WatchLoop c : List.of(constraintEnforcer, taskReaper, replicated, global, jobs)) {
       c.start();
     }
   }
 
   /** Stops every component and waits for their threads. */
   public void stop() {
-    for (WatchLoop c : List.of(constraintEnforcer, replicated, global, taskReaper)) {
+    for (WatchLoop c : List.of(constraintEnforcer, replicated, global, jobs, taskReaper)) {
       c.stop();
     }
   }

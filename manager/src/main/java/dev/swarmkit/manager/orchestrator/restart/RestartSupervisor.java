@@ -176,7 +176,7 @@ public final class RestartSupervisor {
     if (!task.getSpec().hasRestart() || policy.getMaxAttempts() == 0) {
       return true;
     }
-    SlotTuple tuple = Services.isGlobal(service)
+    SlotTuple tuple = Services.isGlobal(service) || Services.isGlobalJob(service)
         ? new SlotTuple(task.getServiceId(), task.getSlot(), task.getNodeId())
         : SlotTuple.replicated(task.getServiceId(), task.getSlot());
 
