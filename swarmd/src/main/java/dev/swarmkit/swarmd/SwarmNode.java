@@ -19,6 +19,8 @@ import dev.swarmkit.manager.Manager;
 import dev.swarmkit.manager.ManagerConfig;
 import dev.swarmkit.manager.Replication;
 import dev.swarmkit.manager.dispatcher.DispatcherOptions;
+import dev.swarmkit.manager.metrics.ClusterMetrics;
+import dev.swarmkit.manager.metrics.MetricFamily;
 import dev.swarmkit.manager.raft.RaftMembershipService;
 import dev.swarmkit.manager.raft.RaftReplication;
 import java.io.IOException;
@@ -27,6 +29,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Comparator;
 import java.util.Optional;
@@ -51,6 +54,7 @@ public final class SwarmNode implements AutoCloseable {
   private final Agent agent;
   private final RenewalSupervisor renewal;
   private final CountDownLatch shutdown = new CountDownLatch(1);
+  private MetricsServer metrics;
 
   private SwarmNode(SwarmdConfig config, SecurityConfig security, RoleSupervisor roles, Agent agent,
       RenewalSupervisor renewal) {
@@ -207,6 +211,26 @@ public final class SwarmNode implements AutoCloseable {
     return agent;
   }
 
+  /**
+   * Serves this node's metrics at {@code http://address/metrics} until the node closes: process
+   * gauges always, and the cluster gauges while this node runs a manager (a worker has no store).
+   */
+  public synchronized MetricsServer serveMetrics(InetSocketAddress address) throws IOException {
+    if (metrics != null) {
+      throw new IllegalStateException("metrics are already served on port " + metrics.port());
+    }
+    metrics = MetricsServer.start(address, this::collectMetrics);
+    return metrics;
+  }
+
+  private List<MetricFamily> collectMetrics() {
+    List<MetricFamily> families = new ArrayList<>(ProcessMetrics.collect());
+    // Looked up on each scrape: a promotion or demotion starts or stops the manager.
+    manager().ifPresent(m -> families.addAll(
+        new ClusterMetrics(m.store(), m.replication()::isLeader).collect()));
+    return families;
+  }
+
   /** Blocks until SIGTERM/SIGINT (the JVM's shutdown hook) or {@link #close}. */
   public void awaitShutdownSignal() throws InterruptedException {
     Thread hook = new Thread(this::close, "swarmd-shutdown");
@@ -220,6 +244,9 @@ public final class SwarmNode implements AutoCloseable {
       return;
     }
     log.info("shutting down node {}", nodeId());
+    if (metrics != null) {
+      metrics.close();
+    }
     renewal.close();
     agent.close();
     roles.close();

@@ -1,7 +1,9 @@
 package dev.swarmkit.swarmd;
 
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -55,7 +57,8 @@ public final class SwarmdCommand implements Callable<Integer> {
   @Option(names = "--listen-debug", defaultValue = "", description = "Debug server address (not supported yet).")
   String listenDebug;
 
-  @Option(names = "--listen-metrics", defaultValue = "", description = "Metrics address (not supported yet).")
+  @Option(names = "--listen-metrics", defaultValue = "",
+      description = "Listen address for metrics: Prometheus text format at http://ADDR/metrics.")
   String listenMetrics;
 
   @Option(names = "--join-addr", defaultValue = "", description = "Join the swarm through the manager at this address.")
@@ -101,7 +104,11 @@ public final class SwarmdCommand implements Callable<Integer> {
     }
     SwarmdConfig config = toConfig();
     LogLevels.apply(config.logLevel());
+    Optional<InetSocketAddress> metricsAddress = metricsAddress();
     try (SwarmNode node = SwarmNode.start(config)) {
+      if (metricsAddress.isPresent()) {
+        node.serveMetrics(metricsAddress.get());
+      }
       node.awaitShutdownSignal();
     }
     return 0;
@@ -110,7 +117,7 @@ public final class SwarmdCommand implements Callable<Integer> {
   /** Validates the flags; a flag whose feature is not built yet is refused rather than ignored. */
   SwarmdConfig toConfig() {
     refuseUnsupported("--listen-debug", !listenDebug.isEmpty());
-    refuseUnsupported("--listen-metrics", !listenMetrics.isEmpty());
+    metricsAddress();
     refuseUnsupported("--external-ca", externalCa != null && !externalCa.isEmpty());
     refuseUnsupported("--autolock", autolock);
     refuseUnsupported("--unlock-key", !unlockKey.isEmpty());
@@ -133,6 +140,18 @@ public final class SwarmdCommand implements Callable<Integer> {
     return new SwarmdConfig(stateDir, joinAddr, joinToken, hostname, listenRemoteApi, advertiseRemoteApi,
         listenControlApi, engineAddr, genericNodeResources, forceNewCluster,
         tick.multipliedBy(heartbeatTick), tick.multipliedBy(electionTick), logLevel, executor);
+  }
+
+  /** The --listen-metrics address, if given; a malformed one is refused like any bad flag. */
+  Optional<InetSocketAddress> metricsAddress() {
+    if (listenMetrics.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(Addresses.parse(listenMetrics, "--listen-metrics"));
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
   }
 
   private void refuseUnsupported(String flag, boolean given) {

@@ -41,8 +41,22 @@ class SwarmdCommandTest {
     assertThatThrownBy(() -> parse("--unlock-key", "k")).hasMessage("--unlock-key is not supported yet");
     assertThatThrownBy(() -> parse("--external-ca", "protocol=cfssl,url=https://ca"))
         .hasMessage("--external-ca is not supported yet");
-    assertThatThrownBy(() -> parse("--listen-metrics", "127.0.0.1:9090"))
-        .hasMessage("--listen-metrics is not supported yet");
+  }
+
+  @Test
+  void listenMetricsIsAHostAndPort() {
+    SwarmdCommand command = new SwarmdCommand();
+    new CommandLine(command).parseArgs("--listen-metrics", "127.0.0.1:9090");
+    command.toConfig();
+    assertThat(command.metricsAddress()).hasValueSatisfying(a -> {
+      assertThat(a.getHostString()).isEqualTo("127.0.0.1");
+      assertThat(a.getPort()).isEqualTo(9090);
+    });
+    SwarmdCommand none = new SwarmdCommand();
+    new CommandLine(none).parseArgs();
+    assertThat(none.metricsAddress()).isEmpty();
+    assertThatThrownBy(() -> parse("--listen-metrics", "9090"))
+        .hasMessage("--listen-metrics must be host:port, got \"9090\"");
   }
 
   @Test
