@@ -17,6 +17,7 @@ import dev.swarmkit.ca.Roles;
 import dev.swarmkit.manager.Manager;
 import dev.swarmkit.store.By;
 import dev.swarmkit.store.Table;
+import dev.swarmkit.swarmctl.SwarmctlMain;
 import dev.swarmkit.swarmctl.UnixSocketChannels;
 import dev.swarmkit.swarmd.SwarmNode;
 import io.grpc.Status;
@@ -126,7 +127,7 @@ class RoleChangeTest {
   void demotingTheLastManagerIsRefused() throws Exception {
     awaitReady(leader);
     TestSwarm.Result demote = swarm.swarmctl("node-1", "node", "demote", "node-1");
-    assertThat(demote.exitCode()).isEqualTo(1);
+    assertThat(demote.exitCode()).isEqualTo(SwarmctlMain.FAILURE);
     assertThat(demote.err()).contains("attempting to demote the last manager of the swarm");
 
     try (UnixSocketChannels.Connection c = UnixSocketChannels.open(swarm.socketOf("node-1").toString(), false)) {

@@ -14,7 +14,10 @@ public final class SwarmctlMain {
         System.exit(run(Environment.system(), args));
     }
 
-    /** Runs one command line and returns its exit status: 0, or 1 after printing "Error: ...". */
+    /** Exit status of a failed command: upstream's swarmctl exits with -1, i.e. 255. */
+    public static final int FAILURE = 255;
+
+    /** Runs one command line and returns its exit status: 0, or {@link #FAILURE} after printing "Error: ...". */
     public static int run(Environment environment, String... args) {
         Swarmctl root = new Swarmctl(environment);
         CommandLine commandLine = new CommandLine(root)
@@ -24,14 +27,14 @@ public final class SwarmctlMain {
                 .setParameterExceptionHandler((ex, ignored) -> {
                     environment.err().println("Error: " + ex.getMessage());
                     environment.err().print(ex.getCommandLine().getUsageMessage());
-                    return 1;
+                    return FAILURE;
                 })
                 .setExecutionExceptionHandler((ex, failed, parseResult) -> {
                     environment.err().println("Error: " + messageOf(ex, root.socketPath()));
                     if (ex instanceof CliException cli && cli.isUsageError()) {
                         environment.err().print(failed.getUsageMessage());
                     }
-                    return 1;
+                    return FAILURE;
                 });
         everyCommand(commandLine);
         try {

@@ -64,7 +64,7 @@ class CommandsTest extends AgainstFakeManager {
 
     private static Cli.Result fails(String... args) {
         Cli.Result result = cli.run(args);
-        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.exitCode()).isEqualTo(SwarmctlMain.FAILURE);
         return result;
     }
 
@@ -116,7 +116,7 @@ class CommandsTest extends AgainstFakeManager {
     void anUnreachableSocketIsReported() {
         Path missing = Path.of("target/no-such.sock").toAbsolutePath();
         Cli.Result result = new Cli(missing).run("node", "ls");
-        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.exitCode()).isEqualTo(SwarmctlMain.FAILURE);
         assertThat(result.err()).isEqualTo("Error: cannot connect to the manager at " + missing + ": no such socket\n");
     }
 
@@ -124,7 +124,7 @@ class CommandsTest extends AgainstFakeManager {
     void theConnectionIsTls() {
         // The fake manager only speaks TLS: a plaintext client cannot get an answer from it.
         Cli.Result plaintext = cli.run("--plaintext", "cluster", "ls", "-q");
-        assertThat(plaintext.exitCode()).isEqualTo(1);
+        assertThat(plaintext.exitCode()).isEqualTo(SwarmctlMain.FAILURE);
         assertThat(plaintext.out()).isEmpty();
         assertThat(ok("cluster", "ls", "-q").out()).isEqualTo(ReferenceSwarm.CLUSTER + "\n");
     }

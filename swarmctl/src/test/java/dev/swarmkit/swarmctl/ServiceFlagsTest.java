@@ -201,7 +201,7 @@ class ServiceFlagsTest extends AgainstFakeManager {
         spec.getTaskBuilder().setRestart(RestartPolicy.newBuilder().setCondition(RestartPolicy.RestartCondition.ANY));
         manager.services.set(0, web.toBuilder().setSpec(spec).build());
         Cli.Result result = cli.run("service", "update", "web", "--image", "local/busybox:1");
-        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.exitCode()).isEqualTo(SwarmctlMain.FAILURE);
         assertThat(result.err()).isEqualTo("Error: no changes detected\n");
         assertThat(manager.received(UpdateServiceRequest.class)).isEmpty();
     }
@@ -219,7 +219,7 @@ class ServiceFlagsTest extends AgainstFakeManager {
     @Test
     void createNeedsNameAndImage() {
         Cli.Result result = cli.run("service", "create", "--name", "api");
-        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.exitCode()).isEqualTo(SwarmctlMain.FAILURE);
         assertThat(result.err()).startsWith("Error: --name and --image are mandatory\nUsage: swarmctl service create");
         assertThat(manager.received(CreateServiceRequest.class)).isEmpty();
     }
