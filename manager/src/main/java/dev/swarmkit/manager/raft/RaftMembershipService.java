@@ -110,6 +110,12 @@ public final class RaftMembershipService extends RaftMembershipGrpc.RaftMembersh
    * follower's certificate, the leader would take it for this follower re-joining.
    */
   private JoinResponse forwardToLeader(JoinRequest request, NodeIdentity caller) {
+    return onLeader(caller, stub -> stub.join(request));
+  }
+
+  /** Relays a call to the leader's remote API with the original caller's identity. */
+  private <R> R onLeader(NodeIdentity caller,
+      java.util.function.Function<RaftMembershipGrpc.RaftMembershipBlockingStub, R> call) {
     String leaderRaftAddr = raft.leaderId().stream().boxed()
         .flatMap(id -> raft.members().stream().filter(m -> m.getRaftId() == id))
         .map(RaftMember::getAddr).findFirst()
@@ -119,21 +125,26 @@ public final class RaftMembershipService extends RaftMembershipGrpc.RaftMembersh
     ManagedChannel channel = SecureChannels.toManager(security,
         new InetSocketAddress(leaderApi.substring(0, colon), Integer.parseInt(leaderApi.substring(colon + 1))));
     try {
-      return RaftMembershipGrpc.newBlockingStub(channel)
+      return call.apply(RaftMembershipGrpc.newBlockingStub(channel)
           .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(
               ForwardedCaller.headers(Optional.of(caller), ForwardedCaller.ADDRESS.get())))
-          .withDeadlineAfter(30, TimeUnit.SECONDS).join(request);
+          .withDeadlineAfter(30, TimeUnit.SECONDS));
     } finally {
       channel.shutdownNow();
     }
   }
 
+
   @Override
   public void leave(LeaveRequest request, StreamObserver<LeaveResponse> response) {
     try {
       if (!raft.isLeader()) {
-        throw Status.FAILED_PRECONDITION.withDescription("raft: leave must be sent to the leader")
-            .asRuntimeException();
+        // As upstream's raft proxy: a follower relays the request to the leader.
+        NodeIdentity caller = CallerIdentity.current().orElseThrow(() ->
+            Status.PERMISSION_DENIED.withDescription("leaving raft needs a manager certificate").asRuntimeException());
+        response.onNext(onLeader(caller, stub -> stub.leave(request)));
+        response.onCompleted();
+        return;
       }
       raft.removeMember(request.getNode().getRaftId());
       response.onNext(LeaveResponse.getDefaultInstance());
