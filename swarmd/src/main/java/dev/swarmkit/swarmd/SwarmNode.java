@@ -53,16 +53,18 @@ public final class SwarmNode implements AutoCloseable {
   private final RoleSupervisor roles;
   private final Agent agent;
   private final RenewalSupervisor renewal;
+  private final Executor executor;
   private final CountDownLatch shutdown = new CountDownLatch(1);
   private MetricsServer metrics;
 
   private SwarmNode(SwarmdConfig config, SecurityConfig security, RoleSupervisor roles, Agent agent,
-      RenewalSupervisor renewal) {
+      RenewalSupervisor renewal, Executor executor) {
     this.config = config;
     this.security = security;
     this.roles = roles;
     this.agent = agent;
     this.renewal = renewal;
+    this.executor = executor;
   }
 
   /** Builds the node's identity (new cluster, join, or restart from disk) and starts it. */
@@ -113,7 +115,8 @@ public final class SwarmNode implements AutoCloseable {
       return all;
     }).orElseGet(otherManagers::get);
     ChannelFactory channels = address -> SecureChannels.toManager(security, Addresses.parse(address, "manager"));
-    Executor executor = HostnameOverride.wrap(executor(config), config.hostname());
+    Executor engine = executor(config);
+    Executor executor = HostnameOverride.wrap(engine, config.hostname());
     Agent agent = new Agent(AgentConfig.of(config.stateDir(), seeds, executor, channels,
         GenericResources.parse(config.genericNodeResources())));
     agentRef.set(agent);
@@ -129,7 +132,7 @@ public final class SwarmNode implements AutoCloseable {
     RenewalSupervisor renewal = new RenewalSupervisor(security, renewVia, files,
         new CertificateRequester(), RenewalSupervisor.Options.defaults()).start();
     roles.start(renewal);
-    return new SwarmNode(config, security, roles, agent, renewal);
+    return new SwarmNode(config, security, roles, agent, renewal, engine);
   }
 
   private static Manager startManager(SwarmdConfig config, SecurityConfig security,
@@ -250,6 +253,14 @@ public final class SwarmNode implements AutoCloseable {
     renewal.close();
     agent.close();
     roles.close();
+    // The Docker executor holds an engine connection and its event stream; containers keep running.
+    if (executor instanceof AutoCloseable closeable) {
+      try {
+        closeable.close();
+      } catch (Exception e) {
+        log.warn("closing the executor failed", e);
+      }
+    }
     shutdown.countDown();
   }
 
