@@ -25,6 +25,7 @@ import dev.swarmkit.manager.dispatcher.ManagerList;
 import dev.swarmkit.manager.dispatcher.NodeIdentityResolver;
 import dev.swarmkit.manager.logbroker.LogBroker;
 import dev.swarmkit.manager.orchestrator.Orchestration;
+import dev.swarmkit.manager.raft.RaftAddresses;
 import dev.swarmkit.manager.role.RoleManager;
 import dev.swarmkit.manager.watchapi.WatchService;
 import dev.swarmkit.scheduler.Scheduler;
@@ -40,7 +41,6 @@ import io.grpc.ServerInterceptors;
 import io.grpc.Status;
 import io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -165,11 +165,8 @@ public final class Manager implements AutoCloseable {
         .filter(m -> m.status().getLeader())
         .map(m -> m.status().getAddr())
         .findFirst();
-    return leaderAddr.map(addr -> leaderChannels.computeIfAbsent(addr, a -> {
-      int colon = a.lastIndexOf(':');
-      return SecureChannels.toManager(config.security(),
-          new InetSocketAddress(a.substring(0, colon), Integer.parseInt(a.substring(colon + 1))));
-    }));
+    return leaderAddr.map(addr -> leaderChannels.computeIfAbsent(addr,
+        a -> SecureChannels.toManager(config.security(), RaftAddresses.socketAddress(a))));
   }
 
   /** The port the remote API listens on (useful when configured with port 0). */

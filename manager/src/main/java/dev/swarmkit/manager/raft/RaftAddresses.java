@@ -1,5 +1,7 @@
 package dev.swarmkit.manager.raft;
 
+import java.net.InetSocketAddress;
+
 /**
  * A manager's Raft (Ratis) transport listens on the port after its remote API port. Upstream serves
  * both on one port; Ratis brings its own gRPC server, so the pairing is fixed by convention instead
@@ -16,6 +18,15 @@ public final class RaftAddresses {
   /** The remote API address of the manager whose Raft transport is at {@code raft}. */
   public static String remoteApiOf(String raft) {
     return shift(raft, -1);
+  }
+
+  /** "host:port" as a socket address (unresolved host names are resolved by the channel). */
+  public static InetSocketAddress socketAddress(String hostPort) {
+    int colon = hostPort.lastIndexOf(':');
+    if (colon < 0) {
+      throw new IllegalArgumentException("not host:port: " + hostPort);
+    }
+    return new InetSocketAddress(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)));
   }
 
   private static String shift(String hostPort, int delta) {

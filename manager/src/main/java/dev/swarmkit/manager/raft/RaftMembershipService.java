@@ -18,9 +18,9 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -115,15 +115,13 @@ public final class RaftMembershipService extends RaftMembershipGrpc.RaftMembersh
 
   /** Relays a call to the leader's remote API with the original caller's identity. */
   private <R> R onLeader(NodeIdentity caller,
-      java.util.function.Function<RaftMembershipGrpc.RaftMembershipBlockingStub, R> call) {
+      Function<RaftMembershipGrpc.RaftMembershipBlockingStub, R> call) {
     String leaderRaftAddr = raft.leaderId().stream().boxed()
         .flatMap(id -> raft.members().stream().filter(m -> m.getRaftId() == id))
         .map(RaftMember::getAddr).findFirst()
         .orElseThrow(() -> Status.UNAVAILABLE.withDescription("raft: no elected cluster leader").asRuntimeException());
-    String leaderApi = RaftAddresses.remoteApiOf(leaderRaftAddr);
-    int colon = leaderApi.lastIndexOf(':');
     ManagedChannel channel = SecureChannels.toManager(security,
-        new InetSocketAddress(leaderApi.substring(0, colon), Integer.parseInt(leaderApi.substring(colon + 1))));
+        RaftAddresses.socketAddress(RaftAddresses.remoteApiOf(leaderRaftAddr)));
     try {
       return call.apply(RaftMembershipGrpc.newBlockingStub(channel)
           .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(
