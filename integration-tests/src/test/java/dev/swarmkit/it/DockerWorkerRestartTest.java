@@ -3,6 +3,8 @@ package dev.swarmkit.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.swarmkit.executor.docker.DockerEngineCheck;
+import dev.swarmkit.executor.docker.RequiresDocker;
 import com.github.dockerjava.api.model.Container;
 import dev.swarmkit.api.NodeStatus;
 import dev.swarmkit.api.Task;
