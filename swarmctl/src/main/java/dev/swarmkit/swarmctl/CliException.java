@@ -1,6 +1,6 @@
 package dev.swarmkit.swarmctl;
 
-/** A failure reported to the user as "Error: message"; usage errors also print the command's help. */
+/** A failure reported to the user as "Error: message"; usage errors add a hint to the command's help. */
 public class CliException extends RuntimeException {
     private final boolean usageError;
 
@@ -13,7 +13,7 @@ public class CliException extends RuntimeException {
         this.usageError = usageError;
     }
 
-    /** Wrong arguments or flags: the message is followed by the command's usage, as upstream does. */
+    /** Wrong arguments or flags: the message is followed by a pointer to the command's --help. */
     public static CliException usage(String message) {
         return new CliException(message, true);
     }

@@ -1,8 +1,9 @@
 package dev.swarmkit.swarmctl;
 
 import io.grpc.Status;
-import java.io.FileNotFoundException;
 import io.grpc.StatusRuntimeException;
+import java.io.FileNotFoundException;
+import java.lang.reflect.Field;
 import picocli.CommandLine;
 
 /** Entry point of the swarmctl command line. */
@@ -24,15 +25,19 @@ public final class SwarmctlMain {
                 .setOut(environment.out())
                 .setErr(environment.err())
                 .setCaseInsensitiveEnumValuesAllowed(true)
+                // As pflag: a flag that takes a value takes the next word, even "-h" (--args -h).
+                .setAllowOptionsAsOptionParameters(true)
+                // As pflag's CSV lists: "a,b",c is two values, a,b and c.
+                .setTrimQuotes(true)
                 .setParameterExceptionHandler((ex, ignored) -> {
-                    environment.err().println("Error: " + ex.getMessage());
-                    environment.err().print(ex.getCommandLine().getUsageMessage());
+                    environment.err().println("Error: " + UsageErrors.message(ex));
+                    environment.err().println(UsageErrors.hint(ex.getCommandLine()));
                     return FAILURE;
                 })
                 .setExecutionExceptionHandler((ex, failed, parseResult) -> {
                     environment.err().println("Error: " + messageOf(ex, root.socketPath()));
                     if (ex instanceof CliException cli && cli.isUsageError()) {
-                        environment.err().print(failed.getUsageMessage());
+                        environment.err().println(UsageErrors.hint(failed));
                     }
                     return FAILURE;
                 });
@@ -46,11 +51,26 @@ public final class SwarmctlMain {
         }
     }
 
-    /** Every command gets -h/--help and a short synopsis; its options are listed below it anyway. */
+    /**
+     * Every command gets -h/--help and a short synopsis (its options are listed below it anyway) in
+     * which a single argument reads {@code <service>}, not {@code [<service>...]}.
+     */
     private static void everyCommand(CommandLine command) {
         command.getCommandSpec().mixinStandardHelpOptions(true);
         command.getCommandSpec().usageMessage().abbreviateSynopsis(true);
+        command.getHelpSectionMap().put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_SYNOPSIS,
+                help -> synopsis(help));
         command.getSubcommands().values().stream().distinct().forEach(SwarmctlMain::everyCommand);
+    }
+
+    private static String synopsis(CommandLine.Help help) {
+        String synopsis = help.synopsis(help.synopsisHeadingLength());
+        for (CommandLine.Model.PositionalParamSpec p : help.commandSpec().positionalParameters()) {
+            if (p.userObject() instanceof Field field && field.isAnnotationPresent(OneArgument.class)) {
+                synopsis = synopsis.replace("[" + p.paramLabel() + "...]", p.paramLabel());
+            }
+        }
+        return synopsis;
     }
 
     /** The server's own words for gRPC failures (as upstream prints them), else the exception's message. */

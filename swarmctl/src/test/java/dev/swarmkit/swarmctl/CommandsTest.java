@@ -106,9 +106,9 @@ class CommandsTest extends AgainstFakeManager {
     }
 
     @Test
-    void wrongArgumentCountsPrintUpstreamsMessageAndUsage() {
+    void wrongArgumentCountsPrintUpstreamsMessageAndAHintToTheHelp() {
         Cli.Result result = fails("node", "inspect");
-        assertThat(result.err()).startsWith("Error: node ID missing\nUsage: swarmctl node inspect");
+        assertThat(result.err()).isEqualTo("Error: node ID missing\nRun 'swarmctl node inspect --help' for usage.\n");
         assertThat(fails("node", "ls", "extra").err()).startsWith("Error: ls command takes no arguments\n");
     }
 

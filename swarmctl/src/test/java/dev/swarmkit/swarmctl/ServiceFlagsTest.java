@@ -142,7 +142,7 @@ class ServiceFlagsTest extends AgainstFakeManager {
                             .setPublishMode(PortConfig.PublishMode.HOST).build())),
             row(List.of("--network", "backend"), s -> s.getTask().getNetworksList(),
                     List.of(NetworkAttachmentConfig.newBuilder().setTarget("netid0000000000000000000a").build())),
-            row(List.of("--bind", "/srv:/data", "--volume", "/cache", "--tmpfs", "/run:size=64m,mode=1777,ro"),
+            row(List.of("--bind", "/srv:/data", "--volume", "/cache", "--tmpfs", "\"/run:size=64m,mode=1777,ro\""),
                     s -> s.getTask().getContainer().getMountsList(), List.of(
                     Mount.newBuilder().setType(Mount.Type.BIND).setSource("/srv").setTarget("/data").build(),
                     Mount.newBuilder().setType(Mount.Type.VOLUME).setTarget("/cache").build(),
@@ -220,7 +220,8 @@ class ServiceFlagsTest extends AgainstFakeManager {
     void createNeedsNameAndImage() {
         Cli.Result result = cli.run("service", "create", "--name", "api");
         assertThat(result.exitCode()).isEqualTo(SwarmctlMain.FAILURE);
-        assertThat(result.err()).startsWith("Error: --name and --image are mandatory\nUsage: swarmctl service create");
+        assertThat(result.err()).isEqualTo("Error: --name and --image are mandatory\n"
+                + "Run 'swarmctl service create --help' for usage.\n");
         assertThat(manager.received(CreateServiceRequest.class)).isEmpty();
     }
 

@@ -1,5 +1,6 @@
 package dev.swarmkit.swarmd;
 
+import dev.swarmkit.api.util.GoDurations;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -133,9 +134,12 @@ public final class SwarmdCommand implements Callable<Integer> {
     }
     Duration tick;
     try {
-      tick = Durations.parse(tickInterval);
+      tick = GoDurations.parseDuration(tickInterval);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), "invalid --tick-interval: " + e.getMessage());
+    }
+    if (tick.isNegative() || tick.isZero()) {
+      throw new ParameterException(spec.commandLine(), "invalid --tick-interval: must be positive, got " + tickInterval);
     }
     return new SwarmdConfig(stateDir, joinAddr, joinToken, hostname, listenRemoteApi, advertiseRemoteApi,
         listenControlApi, engineAddr, genericNodeResources, forceNewCluster,

@@ -64,17 +64,7 @@ public final class SimulatedExecutor implements Executor {
     }
 
     private static Duration parseDuration(String s) {
-      String v = s.trim();
-      if (v.endsWith("ms")) {
-        return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
-      }
-      if (v.endsWith("s")) {
-        return Duration.ofMillis((long) (Double.parseDouble(v.substring(0, v.length() - 1)) * 1000));
-      }
-      if (v.endsWith("m")) {
-        return Duration.ofSeconds(Long.parseLong(v.substring(0, v.length() - 1)) * 60);
-      }
-      return Duration.ofMillis(Long.parseLong(v));
+      return dev.swarmkit.api.util.GoDurations.parseDuration(s.trim());
     }
   }
 

@@ -135,7 +135,7 @@ final class ClusterApi {
       Duration expiry = Protos.duration(spec.getCaConfig().getNodeCertExpiry());
       if (expiry.compareTo(MIN_NODE_CERT_EXPIRY) < 0) {
         throw ApiErrors.invalidArgument("minimum certificate expiry time is: %s",
-            GoFormat.duration(MIN_NODE_CERT_EXPIRY));
+            dev.swarmkit.api.util.GoDurations.format(MIN_NODE_CERT_EXPIRY));
       }
     }
     for (AcceptancePolicy.RoleAdmissionPolicy policy : spec.getAcceptancePolicy().getPoliciesList()) {

@@ -2,7 +2,7 @@ package dev.swarmkit.manager.controlapi;
 
 import java.math.BigDecimal;
 
-/** Number and duration formatting as Go prints them, so messages read as upstream's. */
+/** Number formatting as Go prints it, so messages read as upstream's (durations: GoDurations). */
 final class GoFormat {
 
   private GoFormat() {}
@@ -21,34 +21,5 @@ final class GoFormat {
     String mantissa = digits.length() > 1 ? digits.charAt(0) + "." + digits.substring(1) : digits;
     return (value < 0 ? "-" : "") + mantissa + "e" + (exponent < 0 ? "-" : "+")
         + String.format("%02d", Math.abs(exponent));
-  }
-
-  /** Go's time.Duration String() for whole hours/minutes/seconds/milliseconds ("1h0m0s", "1ms"). */
-  static String duration(java.time.Duration d) {
-    if (d.isZero()) {
-      return "0s";
-    }
-    if (d.compareTo(java.time.Duration.ofSeconds(1)) < 0) {
-      long nanos = d.toNanos();
-      if (nanos % 1_000_000 == 0) {
-        return nanos / 1_000_000 + "ms";
-      }
-      if (nanos % 1_000 == 0) {
-        return nanos / 1_000 + "µs";
-      }
-      return nanos + "ns";
-    }
-    long hours = d.toHours();
-    long minutes = d.toMinutesPart();
-    BigDecimal seconds = BigDecimal.valueOf(d.toSecondsPart())
-        .add(BigDecimal.valueOf(d.toNanosPart(), 9)).stripTrailingZeros();
-    StringBuilder out = new StringBuilder();
-    if (hours > 0) {
-      out.append(hours).append('h');
-    }
-    if (hours > 0 || minutes > 0) {
-      out.append(minutes).append('m');
-    }
-    return out.append(seconds.toPlainString()).append('s').toString();
   }
 }

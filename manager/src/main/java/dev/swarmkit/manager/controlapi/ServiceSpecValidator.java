@@ -158,7 +158,7 @@ final class ServiceSpecValidator {
     java.time.Duration duration = Protos.duration(value);
     if (!duration.isZero() && duration.compareTo(MINIMUM_DURATION) < 0) {
       throw ApiErrors.invalidArgument("ContainerSpec: %s in HealthConfig cannot be less than %s",
-          field, GoFormat.duration(MINIMUM_DURATION));
+          field, dev.swarmkit.api.util.GoDurations.format(MINIMUM_DURATION));
     }
   }
 

@@ -54,9 +54,9 @@ class SpecSyntaxTest {
     assertThat(GoFormat.g(0.0005)).isEqualTo("0.0005");
     assertThat(GoFormat.g(2.5)).isEqualTo("2.5");
     assertThat(GoFormat.g(1_000_000)).isEqualTo("1e+06");
-    assertThat(GoFormat.duration(Duration.ofHours(1))).isEqualTo("1h0m0s");
-    assertThat(GoFormat.duration(Duration.ofMillis(1))).isEqualTo("1ms");
-    assertThat(GoFormat.duration(Duration.ofSeconds(90))).isEqualTo("1m30s");
-    assertThat(GoFormat.duration(Duration.ofMillis(1500))).isEqualTo("1.5s");
+    assertThat(dev.swarmkit.api.util.GoDurations.format(Duration.ofHours(1))).isEqualTo("1h0m0s");
+    assertThat(dev.swarmkit.api.util.GoDurations.format(Duration.ofMillis(1))).isEqualTo("1ms");
+    assertThat(dev.swarmkit.api.util.GoDurations.format(Duration.ofSeconds(90))).isEqualTo("1m30s");
+    assertThat(dev.swarmkit.api.util.GoDurations.format(Duration.ofMillis(1500))).isEqualTo("1.5s");
   }
 }

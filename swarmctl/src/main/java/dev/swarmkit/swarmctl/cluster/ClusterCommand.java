@@ -10,14 +10,15 @@ import dev.swarmkit.api.GetUnlockKeyResponse;
 import dev.swarmkit.api.KeyRotation;
 import dev.swarmkit.api.ListClustersRequest;
 import dev.swarmkit.api.UpdateClusterRequest;
+import dev.swarmkit.api.util.GoDurations;
 import dev.swarmkit.swarmctl.CliException;
 import dev.swarmkit.swarmctl.CommandGroup;
 import dev.swarmkit.swarmctl.JsonOutput;
 import dev.swarmkit.swarmctl.LogDriverFlags;
+import dev.swarmkit.swarmctl.OneArgument;
 import dev.swarmkit.swarmctl.Session;
 import dev.swarmkit.swarmctl.SwarmctlCommand;
 import dev.swarmkit.swarmctl.Tables;
-import dev.swarmkit.swarmctl.text.GoDurations;
 import dev.swarmkit.swarmctl.text.TabWriter;
 import java.util.Base64;
 import java.util.List;
@@ -38,6 +39,7 @@ public final class ClusterCommand extends CommandGroup {
     static final class Inspect extends SwarmctlCommand {
         @Mixin
         JsonOutput format;
+        @OneArgument
         @Parameters(paramLabel = "<cluster>", arity = "0..*")
         List<String> args;
 
@@ -154,6 +156,7 @@ public final class ClusterCommand extends CommandGroup {
         Boolean autolock;
         @Mixin
         LogDriverFlags logDriver;
+        @OneArgument
         @Parameters(paramLabel = "<cluster>", arity = "0..*")
         List<String> args;
 
@@ -187,7 +190,9 @@ public final class ClusterCommand extends CommandGroup {
             if (autolock != null) {
                 spec.getEncryptionConfigBuilder().setAutoLockManagers(autolock);
             }
-            logDriver.parse().ifPresent(driver -> spec.getTaskDefaultsBuilder().setLogDriver(driver));
+            // As upstream: the default driver is whatever the flags say, none without --log-driver.
+            logDriver.parse().ifPresentOrElse(driver -> spec.getTaskDefaultsBuilder().setLogDriver(driver),
+                    () -> spec.getTaskDefaultsBuilder().clearLogDriver());
             Cluster updated = session.control().updateCluster(UpdateClusterRequest.newBuilder()
                     .setClusterId(cluster.getId())
                     .setClusterVersion(cluster.getMeta().getVersion())
@@ -211,6 +216,7 @@ public final class ClusterCommand extends CommandGroup {
 
     @Command(name = "unlock-key", description = "Print the key that unlocks the cluster's managers.")
     static final class UnlockKey extends SwarmctlCommand {
+        @OneArgument
         @Parameters(paramLabel = "<cluster>", arity = "0..*")
         List<String> args;
 

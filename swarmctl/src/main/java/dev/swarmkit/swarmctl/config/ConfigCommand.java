@@ -1,14 +1,15 @@
 package dev.swarmkit.swarmctl.config;
 
 import com.google.protobuf.ByteString;
+import dev.swarmkit.api.Config;
+import dev.swarmkit.api.ConfigSpec;
 import dev.swarmkit.api.CreateConfigRequest;
 import dev.swarmkit.api.ListConfigsRequest;
 import dev.swarmkit.api.RemoveConfigRequest;
-import dev.swarmkit.api.Config;
-import dev.swarmkit.api.ConfigSpec;
 import dev.swarmkit.swarmctl.CliException;
 import dev.swarmkit.swarmctl.CommandGroup;
 import dev.swarmkit.swarmctl.JsonOutput;
+import dev.swarmkit.swarmctl.OneArgument;
 import dev.swarmkit.swarmctl.Session;
 import dev.swarmkit.swarmctl.SwarmctlCommand;
 import dev.swarmkit.swarmctl.Tables;
@@ -35,6 +36,7 @@ public final class ConfigCommand extends CommandGroup {
     static final class Create extends SwarmctlCommand {
         @Option(names = {"-f", "--file"}, paramLabel = "<path>", description = "Read the config from this file")
         String file;
+        @OneArgument
         @Parameters(paramLabel = "<name>", arity = "0..*")
         List<String> args;
 
@@ -70,6 +72,7 @@ public final class ConfigCommand extends CommandGroup {
     static final class Inspect extends SwarmctlCommand {
         @Mixin
         JsonOutput format;
+        @OneArgument
         @Parameters(paramLabel = "<config>", arity = "0..*")
         List<String> args;
 
@@ -140,12 +143,13 @@ public final class ConfigCommand extends CommandGroup {
 
     @Command(name = "rm", aliases = "remove", description = "Remove a config.")
     static final class Rm extends SwarmctlCommand {
+        @OneArgument
         @Parameters(paramLabel = "<config>", arity = "0..*")
         List<String> args;
 
         @Override
         protected void run(Session session) {
-            if (args == null || args.isEmpty()) {
+            if (args == null || args.size() != 1) {
                 throw CliException.usage("remove command takes a single config ID or name");
             }
             Config config = session.lookup().config(args.get(0));

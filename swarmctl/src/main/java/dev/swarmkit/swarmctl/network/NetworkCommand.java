@@ -11,6 +11,7 @@ import dev.swarmkit.api.RemoveNetworkRequest;
 import dev.swarmkit.swarmctl.CliException;
 import dev.swarmkit.swarmctl.CommandGroup;
 import dev.swarmkit.swarmctl.JsonOutput;
+import dev.swarmkit.swarmctl.OneArgument;
 import dev.swarmkit.swarmctl.Session;
 import dev.swarmkit.swarmctl.SwarmctlCommand;
 import dev.swarmkit.swarmctl.Tables;
@@ -162,6 +163,7 @@ public final class NetworkCommand extends CommandGroup {
     static final class Inspect extends SwarmctlCommand {
         @Mixin
         JsonOutput format;
+        @OneArgument
         @Parameters(paramLabel = "<network>", arity = "0..*")
         List<String> args;
 
@@ -238,6 +240,7 @@ public final class NetworkCommand extends CommandGroup {
 
     @Command(name = "rm", aliases = "remove", description = "Remove a network.")
     static final class Rm extends SwarmctlCommand {
+        @OneArgument
         @Parameters(paramLabel = "<network>", arity = "0..*")
         List<String> args;
 

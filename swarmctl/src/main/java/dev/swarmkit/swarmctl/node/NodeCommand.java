@@ -11,6 +11,7 @@ import dev.swarmkit.api.UpdateNodeRequest;
 import dev.swarmkit.swarmctl.CliException;
 import dev.swarmkit.swarmctl.CommandGroup;
 import dev.swarmkit.swarmctl.JsonOutput;
+import dev.swarmkit.swarmctl.OneArgument;
 import dev.swarmkit.swarmctl.Session;
 import dev.swarmkit.swarmctl.SwarmctlCommand;
 import dev.swarmkit.swarmctl.Tables;
@@ -94,6 +95,7 @@ public final class NodeCommand extends CommandGroup {
         boolean all;
         @Mixin
         JsonOutput format;
+        @OneArgument
         @Parameters(paramLabel = "<node>", arity = "0..*")
         List<String> args;
 
@@ -118,6 +120,7 @@ public final class NodeCommand extends CommandGroup {
 
     /** Applies a change to a node's spec and sends it, refusing no-op updates as upstream does. */
     abstract static class NodeChange extends SwarmctlCommand {
+        @OneArgument
         @Parameters(paramLabel = "<node>", arity = "0..*")
         List<String> args;
 
@@ -264,6 +267,7 @@ public final class NodeCommand extends CommandGroup {
     static final class Rm extends SwarmctlCommand {
         @Option(names = {"-f", "--force"}, description = "Remove the node even if it is still up or a manager")
         boolean force;
+        @OneArgument
         @Parameters(paramLabel = "<node>", arity = "0..*")
         List<String> args;
 

@@ -10,6 +10,7 @@ import dev.swarmkit.api.SecretSpec;
 import dev.swarmkit.swarmctl.CliException;
 import dev.swarmkit.swarmctl.CommandGroup;
 import dev.swarmkit.swarmctl.JsonOutput;
+import dev.swarmkit.swarmctl.OneArgument;
 import dev.swarmkit.swarmctl.Session;
 import dev.swarmkit.swarmctl.SwarmctlCommand;
 import dev.swarmkit.swarmctl.Tables;
@@ -39,6 +40,7 @@ public final class SecretCommand extends CommandGroup {
         @Option(names = {"-d", "--driver"}, paramLabel = "<name>",
                 description = "Let this secret driver supply the value instead")
         String driver;
+        @OneArgument
         @Parameters(paramLabel = "<name>", arity = "0..*")
         List<String> args;
 
@@ -77,6 +79,7 @@ public final class SecretCommand extends CommandGroup {
     static final class Inspect extends SwarmctlCommand {
         @Mixin
         JsonOutput format;
+        @OneArgument
         @Parameters(paramLabel = "<secret>", arity = "0..*")
         List<String> args;
 
@@ -145,12 +148,13 @@ public final class SecretCommand extends CommandGroup {
 
     @Command(name = "rm", aliases = "remove", description = "Remove a secret.")
     static final class Rm extends SwarmctlCommand {
+        @OneArgument
         @Parameters(paramLabel = "<secret>", arity = "0..*")
         List<String> args;
 
         @Override
         protected void run(Session session) {
-            if (args == null || args.isEmpty()) {
+            if (args == null || args.size() != 1) {
                 throw CliException.usage("remove command takes a single secret ID or name");
             }
             Secret secret = session.lookup().secret(args.get(0));

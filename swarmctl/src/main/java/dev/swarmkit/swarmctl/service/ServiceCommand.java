@@ -23,6 +23,7 @@ import dev.swarmkit.api.UpdateServiceRequest;
 import dev.swarmkit.swarmctl.CliException;
 import dev.swarmkit.swarmctl.CommandGroup;
 import dev.swarmkit.swarmctl.JsonOutput;
+import dev.swarmkit.swarmctl.OneArgument;
 import dev.swarmkit.swarmctl.Resolver;
 import dev.swarmkit.swarmctl.Session;
 import dev.swarmkit.swarmctl.SwarmctlCommand;
@@ -46,7 +47,8 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "service", aliases = "svc", description = "Create, inspect, change and remove services.",
         subcommands = {ServiceCommand.Inspect.class, ServiceCommand.Ls.class, ServiceCommand.Create.class,
-            ServiceCommand.Update.class, ServiceCommand.Rm.class, ServiceCommand.Logs.class})
+            ServiceCommand.Update.class, ServiceCommand.Rollback.class, ServiceCommand.Rm.class,
+            ServiceCommand.Logs.class})
 public final class ServiceCommand extends CommandGroup {
 
     @Command(name = "create", description = "Create a service; prints its ID.")
@@ -105,6 +107,7 @@ public final class ServiceCommand extends CommandGroup {
         List<String> rmCapabilities;
         @Option(names = "--force", description = "Restart the tasks even if nothing else changed")
         boolean force;
+        @OneArgument
         @Parameters(paramLabel = "<service>", arity = "0..*")
         List<String> args;
 
@@ -141,6 +144,29 @@ public final class ServiceCommand extends CommandGroup {
                     .setSpec(spec)
                     .build()).getService();
             session.out().println(updated.getId());
+        }
+    }
+
+    /** As {@code docker service rollback}: UpdateService with rollback=PREVIOUS and the current spec. */
+    @Command(name = "rollback",
+            description = "Go back to the service's previous spec, rolling tasks with its rollback config; "
+                    + "prints its ID.")
+    static final class Rollback extends SwarmctlCommand {
+        @OneArgument
+        @Parameters(paramLabel = "<service>", arity = "0..*")
+        List<String> args;
+
+        @Override
+        protected void run(Session session) {
+            String input = exactlyOne(args, "service ID missing", "rollback command takes exactly 1 argument");
+            Service service = session.lookup().service(input);
+            Service rolledBack = session.control().updateService(UpdateServiceRequest.newBuilder()
+                    .setServiceId(service.getId())
+                    .setServiceVersion(service.getMeta().getVersion())
+                    .setSpec(service.getSpec())
+                    .setRollback(UpdateServiceRequest.Rollback.PREVIOUS)
+                    .build()).getService();
+            session.out().println(rolledBack.getId());
         }
     }
 
@@ -198,6 +224,7 @@ public final class ServiceCommand extends CommandGroup {
         boolean all;
         @Mixin
         JsonOutput format;
+        @OneArgument
         @Parameters(paramLabel = "<service>", arity = "0..*")
         List<String> args;
 
@@ -224,6 +251,7 @@ public final class ServiceCommand extends CommandGroup {
 
     @Command(name = "rm", aliases = "remove", description = "Remove a service and its tasks.")
     static final class Rm extends SwarmctlCommand {
+        @OneArgument
         @Parameters(paramLabel = "<service>", arity = "0..*")
         List<String> args;
 

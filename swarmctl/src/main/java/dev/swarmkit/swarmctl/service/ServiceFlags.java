@@ -109,8 +109,10 @@ public final class ServiceFlags {
     List<String> binds;
     @Option(names = "--volume", split = ",", paramLabel = "<target>", description = "Mount an anonymous volume")
     List<String> volumes;
-    @Option(names = "--tmpfs", paramLabel = "<target[:options]>",
-            description = "Mount a tmpfs; options: size=64m,mode=1777,ro,rw,exec,noexec")
+    @Option(names = "--tmpfs", split = ",", paramLabel = "<target[:option]>",
+            description = "Mount a tmpfs; option: size=64m, mode=1777, ro, rw, exec or noexec. The value is a "
+                    + "comma-separated list of mounts as upstream's, so quote a mount with several options: "
+                    + "'\"/tmp:size=64m,ro\"'")
     List<String> tmpfs;
     @Option(names = "--npipe", split = ",", paramLabel = "<source:target>", description = "Mount a named pipe")
     List<String> npipes;

@@ -13,7 +13,7 @@ import dev.swarmkit.api.ServiceSpec;
 import dev.swarmkit.api.TaskSpec;
 import dev.swarmkit.api.UpdateConfig;
 import dev.swarmkit.swarmctl.CliException;
-import dev.swarmkit.swarmctl.text.GoDurations;
+import dev.swarmkit.api.util.GoDurations;
 import dev.swarmkit.swarmctl.text.HumanUnits;
 import java.math.BigDecimal;
 import java.util.LinkedHashMap;
@@ -70,7 +70,8 @@ public final class ServiceSpecMerger {
         update(f, spec);
         placement(f, spec);
         mounts(f, task.getContainerBuilder());
-        f.logDriver.parse().ifPresent(task::setLogDriver);
+        // As upstream's Merge: the spec's driver is whatever the flags say, none without --log-driver.
+        f.logDriver.parse().ifPresentOrElse(task::setLogDriver, task::clearLogDriver);
     }
 
     private static Map<String, String> labels(List<String> labels) {

@@ -1,7 +1,7 @@
 package dev.swarmkit.swarmctl.task;
 
-import dev.swarmkit.api.ContainerSpec;
 import dev.swarmkit.api.ConfigReference;
+import dev.swarmkit.api.ContainerSpec;
 import dev.swarmkit.api.ListTasksRequest;
 import dev.swarmkit.api.PortConfig;
 import dev.swarmkit.api.RemoveTaskRequest;
@@ -11,6 +11,7 @@ import dev.swarmkit.api.TaskState;
 import dev.swarmkit.api.TaskStatus;
 import dev.swarmkit.swarmctl.CommandGroup;
 import dev.swarmkit.swarmctl.JsonOutput;
+import dev.swarmkit.swarmctl.OneArgument;
 import dev.swarmkit.swarmctl.Resolver;
 import dev.swarmkit.swarmctl.Session;
 import dev.swarmkit.swarmctl.SwarmctlCommand;
@@ -71,6 +72,7 @@ public final class TaskCommand extends CommandGroup {
     static final class Inspect extends SwarmctlCommand {
         @Mixin
         JsonOutput format;
+        @OneArgument
         @Parameters(paramLabel = "<task ID>", arity = "0..*")
         List<String> args;
 
@@ -177,6 +179,7 @@ public final class TaskCommand extends CommandGroup {
 
     @Command(name = "rm", aliases = "remove", description = "Remove a task.")
     static final class Rm extends SwarmctlCommand {
+        @OneArgument
         @Parameters(paramLabel = "<task ID>", arity = "0..*")
         List<String> args;
 

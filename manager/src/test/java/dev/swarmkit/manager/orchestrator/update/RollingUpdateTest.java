@@ -168,4 +168,82 @@ class RollingUpdateTest {
     await().atMost(ofSeconds(3)).untilAsserted(() -> assertThat(fx.runnableTasks(svc.getId()))
         .singleElement().satisfies(t -> assertThat(t.getSpec().getContainer().getImage()).isEqualTo("busybox:latest")));
   }
+
+  @Test
+  void anAutomaticRollbackEndsAndStaysRollbackCompleted() {
+    Service svc = fx.createReplicated("web", 2, Fixture.taskSpec(Fixture.restartPolicy(
+        dev.swarmkit.api.RestartPolicy.RestartCondition.NONE, 0, 0)));
+    fx.updateService(svc.getId(), b -> {
+      b.getSpecBuilder().setUpdate(UpdateConfig.newBuilder().setParallelism(1)
+          .setFailureAction(UpdateConfig.FailureAction.ROLLBACK)
+          .setMonitor(com.google.protobuf.Duration.newBuilder().setNanos(300_000_000)));
+      b.getSpecBuilder().setRollback(UpdateConfig.newBuilder().setParallelism(0)
+          .setMonitor(com.google.protobuf.Duration.newBuilder().setNanos(300_000_000)));
+      return b;
+    });
+    await().atMost(ofSeconds(3)).until(() -> fx.runnableTasks(svc.getId()).size() == 2);
+    fx.runnableTasks(svc.getId()).forEach(t -> fx.run(t.getId(), node.getId()));
+
+    changeImage(svc, "busybox:broken");
+    await().atMost(ofSeconds(3)).until(() -> withImage(svc, "busybox:broken").size() == 1);
+    Task replacement = withImage(svc, "busybox:broken").get(0);
+    withImage(svc, "busybox:latest").stream().filter(t -> t.getSlot() == replacement.getSlot())
+        .forEach(t -> fx.report(t.getId(), TaskState.SHUTDOWN));
+    await().atMost(ofSeconds(3)).until(() -> fx.task(replacement.getId()).getDesiredState() == TaskState.RUNNING);
+    fx.report(replacement.getId(), node.getId(), TaskState.FAILED);
+
+    runEveryRunnableTaskUntil(svc, UpdateStatus.UpdateState.ROLLBACK_COMPLETED);
+    Service rolledBack = fx.service(svc.getId());
+    assertThat(rolledBack.getUpdateStatus().getMessage()).isEqualTo("rollback completed");
+    assertThat(rolledBack.getSpec().getTask().getContainer().getImage()).isEqualTo("busybox:latest");
+    // Later reconciliations (task reports, further monitoring) must not turn it into COMPLETED.
+    fx.runnableTasks(svc.getId()).forEach(t -> fx.run(t.getId(), node.getId()));
+    await().during(ofSeconds(2)).atMost(ofSeconds(4)).untilAsserted(() -> assertThat(
+        fx.service(svc.getId()).getUpdateStatus().getState()).isEqualTo(UpdateStatus.UpdateState.ROLLBACK_COMPLETED));
+  }
+
+  @Test
+  void aManualRollbackRunsWithTheRollbackConfigAndEndsRollbackCompleted() {
+    Service svc = fx.createReplicated("web", 2, Fixture.taskSpec(Fixture.restartImmediately()));
+    fx.updateService(svc.getId(), b -> {
+      b.getSpecBuilder().setUpdate(UpdateConfig.newBuilder().setParallelism(1)
+          .setMonitor(com.google.protobuf.Duration.newBuilder().setNanos(100_000_000)));
+      // Rollback replaces both slots at once: the update config would do one at a time.
+      b.getSpecBuilder().setRollback(UpdateConfig.newBuilder().setParallelism(0)
+          .setMonitor(com.google.protobuf.Duration.newBuilder().setNanos(100_000_000)));
+      return b;
+    });
+    await().atMost(ofSeconds(3)).until(() -> fx.runnableTasks(svc.getId()).size() == 2);
+    fx.runnableTasks(svc.getId()).forEach(t -> fx.run(t.getId(), node.getId()));
+    changeImage(svc, "busybox:2");
+    runEveryRunnableTaskUntil(svc, UpdateStatus.UpdateState.COMPLETED);
+
+    // What UpdateService(rollback=PREVIOUS) writes (controlapi): previous spec back, ROLLBACK_STARTED.
+    fx.updateService(svc.getId(), b -> b.setSpec(b.getPreviousSpec()).setPreviousSpec(b.getSpec())
+        .setUpdateStatus(UpdateStatus.newBuilder().setState(UpdateStatus.UpdateState.ROLLBACK_STARTED)
+            .setMessage("manually requested rollback")));
+    // Parallelism 0: both old-image slots get a replacement before either replacement runs.
+    await().atMost(ofSeconds(3)).until(() -> withImage(svc, "busybox:latest").stream()
+        .filter(t -> t.getDesiredState().getNumber() <= TaskState.RUNNING.getNumber()).count() == 2);
+    runEveryRunnableTaskUntil(svc, UpdateStatus.UpdateState.ROLLBACK_COMPLETED);
+    assertThat(fx.runnableTasks(svc.getId()))
+        .allSatisfy(t -> assertThat(t.getSpec().getContainer().getImage()).isEqualTo("busybox:latest"));
+    await().during(ofSeconds(1)).atMost(ofSeconds(3)).untilAsserted(() -> assertThat(
+        fx.service(svc.getId()).getUpdateStatus().getState()).isEqualTo(UpdateStatus.UpdateState.ROLLBACK_COMPLETED));
+  }
+
+  /** Plays the agent: stops tasks told to stop and runs the ones told to run, until the update state. */
+  private void runEveryRunnableTaskUntil(Service svc, UpdateStatus.UpdateState state) {
+    await().atMost(ofSeconds(15)).until(() -> {
+      for (Task t : fx.tasks(svc.getId())) {
+        if (t.getDesiredState() == TaskState.RUNNING && t.getStatus().getState().getNumber() < TaskState.RUNNING.getNumber()) {
+          fx.run(t.getId(), node.getId());
+        } else if (t.getDesiredState().getNumber() > TaskState.RUNNING.getNumber()
+            && t.getStatus().getState().getNumber() <= TaskState.RUNNING.getNumber()) {
+          fx.report(t.getId(), TaskState.SHUTDOWN);
+        }
+      }
+      return fx.service(svc.getId()).getUpdateStatus().getState() == state;
+    });
+  }
 }
