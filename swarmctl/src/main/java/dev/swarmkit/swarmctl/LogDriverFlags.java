@@ -11,7 +11,7 @@ public final class LogDriverFlags {
             description = "Log driver for the tasks; on update, leaving it out clears the driver (as upstream)")
     String name;
 
-    @Option(names = "--log-opt", split = ",", paramLabel = "<key=value>",
+    @Option(names = "--log-opt", split = ",", converter = CsvField.class, paramLabel = "<key=value>",
             description = "Log driver option (repeatable)")
     List<String> options;
 

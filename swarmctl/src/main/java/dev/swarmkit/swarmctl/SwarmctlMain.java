@@ -27,8 +27,6 @@ public final class SwarmctlMain {
                 .setCaseInsensitiveEnumValuesAllowed(true)
                 // As pflag: a flag that takes a value takes the next word, even "-h" (--args -h).
                 .setAllowOptionsAsOptionParameters(true)
-                // As pflag's CSV lists: "a,b",c is two values, a,b and c.
-                .setTrimQuotes(true)
                 .setParameterExceptionHandler((ex, ignored) -> {
                     environment.err().println("Error: " + UsageErrors.message(ex));
                     environment.err().println(UsageErrors.hint(ex.getCommandLine()));

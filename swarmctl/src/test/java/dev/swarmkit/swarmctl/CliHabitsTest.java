@@ -79,6 +79,15 @@ class CliHabitsTest extends AgainstFakeManager {
                 .containsExactly("A=1,2", "B=3");
     }
 
+    @Test
+    void aQuoteInsideAnUnquotedListFieldIsRefusedAsGosCsvReaderDoes() {
+        Cli.Result result = cli.run("service", "create", "--name", "a", "--image", "i", "--env", "MSG=\"hi\"");
+        assertThat(result.exitCode()).isEqualTo(SwarmctlMain.FAILURE);
+        assertThat(result.err()).contains("bare \" in non-quoted-field: MSG=\"hi\"")
+                .endsWith("\nRun 'swarmctl service create --help' for usage.\n");
+        assertThat(manager.received(CreateServiceRequest.class)).isEmpty();
+    }
+
     // --- parse errors: the error and a one-line hint, never the whole usage
 
     @ParameterizedTest(name = "{0}")

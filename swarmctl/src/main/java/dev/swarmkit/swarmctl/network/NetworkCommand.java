@@ -10,6 +10,7 @@ import dev.swarmkit.api.NetworkSpec;
 import dev.swarmkit.api.RemoveNetworkRequest;
 import dev.swarmkit.swarmctl.CliException;
 import dev.swarmkit.swarmctl.CommandGroup;
+import dev.swarmkit.swarmctl.CsvField;
 import dev.swarmkit.swarmctl.JsonOutput;
 import dev.swarmkit.swarmctl.OneArgument;
 import dev.swarmkit.swarmctl.Session;
@@ -38,14 +39,14 @@ public final class NetworkCommand extends CommandGroup {
         String driver;
         @Option(names = "--ipam-driver", description = "IP address management driver")
         String ipamDriver;
-        @Option(names = "--subnet", split = ",", paramLabel = "<cidr>", description = "Subnets of the network")
+        @Option(names = "--subnet", split = ",", converter = CsvField.class, paramLabel = "<cidr>", description = "Subnets of the network")
         List<String> subnets = new ArrayList<>();
-        @Option(names = "--gateway", split = ",", paramLabel = "<ip>", description = "Gateways, one per subnet")
+        @Option(names = "--gateway", split = ",", converter = CsvField.class, paramLabel = "<ip>", description = "Gateways, one per subnet")
         List<String> gateways = new ArrayList<>();
-        @Option(names = "--ip-range", split = ",", paramLabel = "<cidr>",
+        @Option(names = "--ip-range", split = ",", converter = CsvField.class, paramLabel = "<cidr>",
                 description = "Ranges to allocate from, within the subnets")
         List<String> ranges = new ArrayList<>();
-        @Option(names = "--opts", split = ",", paramLabel = "<key=value>", description = "Network driver options")
+        @Option(names = "--opts", split = ",", converter = CsvField.class, paramLabel = "<key=value>", description = "Network driver options")
         List<String> opts = new ArrayList<>();
         @Parameters(hidden = true)
         List<String> args;

@@ -10,6 +10,7 @@ import dev.swarmkit.api.Task;
 import dev.swarmkit.api.UpdateNodeRequest;
 import dev.swarmkit.swarmctl.CliException;
 import dev.swarmkit.swarmctl.CommandGroup;
+import dev.swarmkit.swarmctl.CsvField;
 import dev.swarmkit.swarmctl.JsonOutput;
 import dev.swarmkit.swarmctl.OneArgument;
 import dev.swarmkit.swarmctl.Session;
@@ -221,13 +222,13 @@ public final class NodeCommand extends CommandGroup {
 
     @Command(name = "update", description = "Change a node's labels.")
     static final class Update extends NodeChange {
-        @Option(names = "--label", split = ",", paramLabel = "<key=value>",
+        @Option(names = "--label", split = ",", converter = CsvField.class, paramLabel = "<key=value>",
                 description = "Replace all node labels with these (repeatable)")
         List<String> labels;
-        @Option(names = "--label-add", split = ",", paramLabel = "<key=value>",
+        @Option(names = "--label-add", split = ",", converter = CsvField.class, paramLabel = "<key=value>",
                 description = "Add or change a node label (repeatable)")
         List<String> labelAdd;
-        @Option(names = "--label-rm", split = ",", paramLabel = "<key>",
+        @Option(names = "--label-rm", split = ",", converter = CsvField.class, paramLabel = "<key>",
                 description = "Remove a node label (repeatable)")
         List<String> labelRm;
 

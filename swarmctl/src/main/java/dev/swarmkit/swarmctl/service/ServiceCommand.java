@@ -22,6 +22,7 @@ import dev.swarmkit.api.TaskState;
 import dev.swarmkit.api.UpdateServiceRequest;
 import dev.swarmkit.swarmctl.CliException;
 import dev.swarmkit.swarmctl.CommandGroup;
+import dev.swarmkit.swarmctl.CsvField;
 import dev.swarmkit.swarmctl.JsonOutput;
 import dev.swarmkit.swarmctl.OneArgument;
 import dev.swarmkit.swarmctl.Resolver;
@@ -58,10 +59,10 @@ public final class ServiceCommand extends CommandGroup {
         @Option(names = "--mode", paramLabel = "<replicated|global>",
                 description = "Run a number of replicas, or one task per node (default replicated)")
         String mode;
-        @Option(names = "--secret", split = ",", paramLabel = "<name[:target]>",
+        @Option(names = "--secret", split = ",", converter = CsvField.class, paramLabel = "<name[:target]>",
                 description = "Give the tasks a secret as a file")
         List<String> secrets;
-        @Option(names = "--config", split = ",", paramLabel = "<name[:target]>",
+        @Option(names = "--config", split = ",", converter = CsvField.class, paramLabel = "<name[:target]>",
                 description = "Give the tasks a config as a file")
         List<String> configs;
         @Parameters(hidden = true)
@@ -93,17 +94,17 @@ public final class ServiceCommand extends CommandGroup {
     static final class Update extends SwarmctlCommand {
         @Mixin
         ServiceFlags flags;
-        @Option(names = "--add-secret", split = ",", paramLabel = "<name[:target]>", description = "Add a secret")
+        @Option(names = "--add-secret", split = ",", converter = CsvField.class, paramLabel = "<name[:target]>", description = "Add a secret")
         List<String> addSecrets;
-        @Option(names = "--rm-secret", split = ",", paramLabel = "<name>", description = "Remove a secret")
+        @Option(names = "--rm-secret", split = ",", converter = CsvField.class, paramLabel = "<name>", description = "Remove a secret")
         List<String> rmSecrets;
-        @Option(names = "--add-config", split = ",", paramLabel = "<name[:target]>", description = "Add a config")
+        @Option(names = "--add-config", split = ",", converter = CsvField.class, paramLabel = "<name[:target]>", description = "Add a config")
         List<String> addConfigs;
-        @Option(names = "--rm-config", split = ",", paramLabel = "<name>", description = "Remove a config")
+        @Option(names = "--rm-config", split = ",", converter = CsvField.class, paramLabel = "<name>", description = "Remove a config")
         List<String> rmConfigs;
-        @Option(names = "--add-capability", split = ",", paramLabel = "<CAP>", description = "Grant a capability")
+        @Option(names = "--add-capability", split = ",", converter = CsvField.class, paramLabel = "<CAP>", description = "Grant a capability")
         List<String> addCapabilities;
-        @Option(names = "--rm-capability", split = ",", paramLabel = "<CAP>", description = "Drop a capability")
+        @Option(names = "--rm-capability", split = ",", converter = CsvField.class, paramLabel = "<CAP>", description = "Drop a capability")
         List<String> rmCapabilities;
         @Option(names = "--force", description = "Restart the tasks even if nothing else changed")
         boolean force;

@@ -1,5 +1,6 @@
 package dev.swarmkit.swarmctl.service;
 
+import dev.swarmkit.swarmctl.CsvField;
 import dev.swarmkit.swarmctl.LogDriverFlags;
 import java.util.List;
 import picocli.CommandLine.Mixin;
@@ -12,7 +13,7 @@ import picocli.CommandLine.Option;
 public final class ServiceFlags {
     @Option(names = "--name", description = "Service name")
     String name;
-    @Option(names = "--label", split = ",", paramLabel = "<key=value>",
+    @Option(names = "--label", split = ",", converter = CsvField.class, paramLabel = "<key=value>",
             description = "Service labels; replaces all existing ones")
     List<String> labels;
 
@@ -27,11 +28,11 @@ public final class ServiceFlags {
     String image;
     @Option(names = "--hostname", description = "Container hostname")
     String hostname;
-    @Option(names = "--command", split = ",", paramLabel = "<arg>", description = "Replace the image's entrypoint")
+    @Option(names = "--command", split = ",", converter = CsvField.class, paramLabel = "<arg>", description = "Replace the image's entrypoint")
     List<String> command;
-    @Option(names = "--args", split = ",", paramLabel = "<arg>", description = "Arguments for the command")
+    @Option(names = "--args", split = ",", converter = CsvField.class, paramLabel = "<arg>", description = "Arguments for the command")
     List<String> args;
-    @Option(names = "--env", split = ",", paramLabel = "<KEY=value>", description = "Environment variables")
+    @Option(names = "--env", split = ",", converter = CsvField.class, paramLabel = "<KEY=value>", description = "Environment variables")
     List<String> env;
     @Option(names = "--tty", arity = "0..1", fallbackValue = "true", paramLabel = "<bool>",
             description = "Give the container a terminal")
@@ -45,7 +46,7 @@ public final class ServiceFlags {
     @Option(names = "--oom-score-adj", paramLabel = "<n>", description = "OOM score adjustment, -1000 to 1000")
     Long oomScoreAdj;
 
-    @Option(names = "--ports", split = ",", paramLabel = "<name:port[/proto][:published[/proto]]>",
+    @Option(names = "--ports", split = ",", converter = CsvField.class, paramLabel = "<name:port[/proto][:published[/proto]]>",
             description = "Ports to publish (in host mode)")
     List<String> ports;
     @Option(names = "--network", paramLabel = "<network>", description = "Network to attach the tasks to")
@@ -62,7 +63,7 @@ public final class ServiceFlags {
     @Option(names = "--generic-resources", paramLabel = "<kind=n,...>",
             description = "User-defined resources to reserve, e.g. gpu=3,fpga=1")
     String genericResources;
-    @Option(names = "--ulimit", split = ",", paramLabel = "<name=soft[:hard]>", description = "Resource limits")
+    @Option(names = "--ulimit", split = ",", converter = CsvField.class, paramLabel = "<name=soft[:hard]>", description = "Resource limits")
     List<String> ulimits;
 
     @Option(names = "--update-parallelism", paramLabel = "<n>",
@@ -101,20 +102,20 @@ public final class ServiceFlags {
             description = "Window in which restart attempts count (0 = unbounded)")
     String restartWindow;
 
-    @Option(names = "--constraint", split = ",", paramLabel = "<expr>",
+    @Option(names = "--constraint", split = ",", converter = CsvField.class, paramLabel = "<expr>",
             description = "Placement constraint, e.g. node.labels.key==value")
     List<String> constraints;
 
-    @Option(names = "--bind", split = ",", paramLabel = "<source:target>", description = "Bind-mount a host path")
+    @Option(names = "--bind", split = ",", converter = CsvField.class, paramLabel = "<source:target>", description = "Bind-mount a host path")
     List<String> binds;
-    @Option(names = "--volume", split = ",", paramLabel = "<target>", description = "Mount an anonymous volume")
+    @Option(names = "--volume", split = ",", converter = CsvField.class, paramLabel = "<target>", description = "Mount an anonymous volume")
     List<String> volumes;
-    @Option(names = "--tmpfs", split = ",", paramLabel = "<target[:option]>",
+    @Option(names = "--tmpfs", split = ",", converter = CsvField.class, paramLabel = "<target[:option]>",
             description = "Mount a tmpfs; option: size=64m, mode=1777, ro, rw, exec or noexec. The value is a "
                     + "comma-separated list of mounts as upstream's, so quote a mount with several options: "
                     + "'\"/tmp:size=64m,ro\"'")
     List<String> tmpfs;
-    @Option(names = "--npipe", split = ",", paramLabel = "<source:target>", description = "Mount a named pipe")
+    @Option(names = "--npipe", split = ",", converter = CsvField.class, paramLabel = "<source:target>", description = "Mount a named pipe")
     List<String> npipes;
 
     @Mixin

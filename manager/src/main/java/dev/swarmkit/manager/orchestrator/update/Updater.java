@@ -317,7 +317,14 @@ final class Updater {
       if (s == null || !s.hasUpdateStatus()) {
         return;
       }
-      boolean rollback = s.getUpdateStatus().getState() == UpdateStatus.UpdateState.ROLLBACK_STARTED;
+      UpdateStatus.UpdateState state = s.getUpdateStatus().getState();
+      // Only an update in progress completes: an updater started from an older view of the service
+      // (e.g. while its rollback ran) must not turn an ended ROLLBACK_COMPLETED into COMPLETED, nor
+      // end a paused update.
+      if (state != UpdateStatus.UpdateState.UPDATING && state != UpdateStatus.UpdateState.ROLLBACK_STARTED) {
+        return;
+      }
+      boolean rollback = state == UpdateStatus.UpdateState.ROLLBACK_STARTED;
       tx.update(Table.SERVICES, s.toBuilder().setUpdateStatus(s.getUpdateStatus().toBuilder()
           .setState(rollback ? UpdateStatus.UpdateState.ROLLBACK_COMPLETED : UpdateStatus.UpdateState.COMPLETED)
           .setMessage(rollback ? "rollback completed" : "update completed")

@@ -219,7 +219,7 @@ class RollingUpdateTest {
     runEveryRunnableTaskUntil(svc, UpdateStatus.UpdateState.COMPLETED);
 
     // What UpdateService(rollback=PREVIOUS) writes (controlapi): previous spec back, ROLLBACK_STARTED.
-    fx.updateService(svc.getId(), b -> b.setSpec(b.getPreviousSpec()).setPreviousSpec(b.getSpec())
+    fx.updateService(svc.getId(), b -> b.setPreviousSpec(b.getSpec()).setSpec(fx.service(svc.getId()).getPreviousSpec())
         .setUpdateStatus(UpdateStatus.newBuilder().setState(UpdateStatus.UpdateState.ROLLBACK_STARTED)
             .setMessage("manually requested rollback")));
     // Parallelism 0: both old-image slots get a replacement before either replacement runs.
