@@ -160,6 +160,13 @@ final class FakeDispatcher extends DispatcherGrpc.DispatcherImplBase implements 
     assignmentStreams.forEach(s -> send(s, msg, null));
   }
 
+  /** Streams raw incremental changes (secrets, configs) to connected agents. */
+  synchronized void sendIncremental(AssignmentChange... changes) {
+    AssignmentsMessage.Builder msg = AssignmentsMessage.newBuilder().setType(AssignmentsMessage.Type.INCREMENTAL)
+        .addAllChanges(List.of(changes));
+    assignmentStreams.forEach(s -> send(s, msg, null));
+  }
+
   /** Removes a task from the agent's assignments. */
   synchronized void unassign(String taskId) {
     tasks.remove(taskId);
