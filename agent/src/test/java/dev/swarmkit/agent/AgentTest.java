@@ -101,26 +101,23 @@ class AgentTest {
         .setSpec(dev.swarmkit.api.SecretSpec.newBuilder().setData(com.google.protobuf.ByteString.copyFromUtf8(value)))
         .build();
     dev.swarmkit.api.Config config = dev.swarmkit.api.Config.newBuilder().setId("cfg1").build();
-    dispatcher.sendIncremental(
-        dev.swarmkit.api.AssignmentChange.newBuilder().setAction(dev.swarmkit.api.AssignmentChange.AssignmentAction.UPDATE)
-            .setAssignment(dev.swarmkit.api.Assignment.newBuilder().setSecret(secret)).build(),
-        dev.swarmkit.api.AssignmentChange.newBuilder().setAction(dev.swarmkit.api.AssignmentChange.AssignmentAction.UPDATE)
-            .setAssignment(dev.swarmkit.api.Assignment.newBuilder().setConfig(config)).build());
+    dispatcher.assignDependency(dev.swarmkit.api.Assignment.newBuilder().setSecret(secret).build(), false);
+    dispatcher.assignDependency(dev.swarmkit.api.Assignment.newBuilder().setConfig(config).build(), false);
     dispatcher.assign(task("task-1", TaskState.RUNNING));
     awaitReported("task-1", TaskState.RUNNING);
 
-    assertThat(executor.secret("sec1")).contains(secret);
-    assertThat(executor.config("cfg1")).contains(config);
+    await().atMost(WAIT).untilAsserted(() -> {
+      assertThat(executor.secret("sec1")).contains(secret);
+      assertThat(executor.config("cfg1")).contains(config);
+    });
     try (var files = Files.walk(stateDir)) {
       for (Path f : files.filter(Files::isRegularFile).toList()) {
         assertThat(Files.readString(f, java.nio.charset.StandardCharsets.ISO_8859_1)).as("%s", f).doesNotContain(value);
       }
     }
 
-    dispatcher.sendIncremental(dev.swarmkit.api.AssignmentChange.newBuilder()
-        .setAction(dev.swarmkit.api.AssignmentChange.AssignmentAction.REMOVE)
-        .setAssignment(dev.swarmkit.api.Assignment.newBuilder().setSecret(dev.swarmkit.api.Secret.newBuilder().setId("sec1")))
-        .build());
+    dispatcher.assignDependency(dev.swarmkit.api.Assignment.newBuilder()
+        .setSecret(dev.swarmkit.api.Secret.newBuilder().setId("sec1")).build(), true);
     await().atMost(WAIT).until(() -> executor.secret("sec1").isEmpty());
     assertThat(executor.config("cfg1")).isPresent();
   }
