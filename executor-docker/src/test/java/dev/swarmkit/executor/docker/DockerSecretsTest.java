@@ -116,6 +116,31 @@ class DockerSecretsTest {
   }
 
   @Test
+  void aStartAfterAnAgentRestartNeedsNoValuesWhileTheFilesAreThereAndRewritesThemWhenGone() throws Exception {
+    Task task = task(nodeId, "db", 1, shell("sleep 60").addSecrets(secret("dbpass", "0", "0", 0400)));
+    executor.controller(task).prepare();
+    Path taskDir = tmpfs.resolve(nodeId).resolve(task.getId());
+
+    // A restarted agent: a new executor with an empty store, before any assignment arrived.
+    try (DockerExecutor restarted = new DockerExecutor(DockerExecutorConfig.defaults(),
+        DockerClients.create(DockerExecutorConfig.defaults()), new TaskFileStore(List.of(tmpfs)))) {
+      DockerController adopted = restarted.controller(task);
+      adopted.start();
+      assertThat(DockerExec.run(docker, adopted.containerName(), "cat", "/run/secrets/dbpass")).isEqualTo("s3cr3t-value");
+    }
+
+    // A reboot empties the tmpfs: the next start writes the files again from the values in memory.
+    Task second = task(nodeId, "db", 2, shell("sleep 60").addSecrets(secret("dbpass", "0", "0", 0400)));
+    DockerController c = executor.controller(second);
+    c.prepare();
+    Path secondDir = tmpfs.resolve(nodeId).resolve(second.getId());
+    Files.delete(secondDir.resolve("secrets/0"));
+    c.start();
+    assertThat(DockerExec.run(docker, c.containerName(), "cat", "/run/secrets/dbpass")).isEqualTo("s3cr3t-value");
+    assertThat(taskDir.resolve("secrets/0")).exists();
+  }
+
+  @Test
   void aTaskWithoutReferencesNeedsNoTmpfs() throws Exception {
     try (DockerExecutor noTmpfs = new DockerExecutor(DockerExecutorConfig.defaults(),
         DockerClients.create(DockerExecutorConfig.defaults()), new TaskFileStore(List.of(Path.of("/proc/none"))))) {

@@ -84,12 +84,20 @@ public final class TaskFileStore {
     return paths;
   }
 
-  /** Whether all of the task's {@code files} are in place (for a container started again). */
-  public boolean present(String nodeId, String taskId, List<TaskFile> files) throws IOException {
+  /**
+   * Whether the task's files are all in place: {@code secrets} and {@code configs} are how many of
+   * each it references (no values needed, so an agent that restarted can check before its
+   * assignments arrive).
+   */
+  public boolean present(String nodeId, String taskId, int secrets, int configs) throws IOException {
     Path dir = taskDir(nodeId, taskId);
-    int[] next = new int[TaskFile.Kind.values().length];
-    for (TaskFile file : files) {
-      if (!Files.isRegularFile(dir.resolve(file.kind().directory()).resolve(Integer.toString(next[file.kind().ordinal()]++)))) {
+    for (int i = 0; i < secrets; i++) {
+      if (!Files.isRegularFile(dir.resolve(TaskFile.Kind.SECRET.directory()).resolve(Integer.toString(i)))) {
+        return false;
+      }
+    }
+    for (int i = 0; i < configs; i++) {
+      if (!Files.isRegularFile(dir.resolve(TaskFile.Kind.CONFIG.directory()).resolve(Integer.toString(i)))) {
         return false;
       }
     }

@@ -75,15 +75,14 @@ public final class TaskMounts {
     if (none()) {
       return;
     }
-    List<TaskFile> files = files();
     try {
-      if (store.present(task.getNodeId(), task.getId(), files)) {
+      if (store.present(task.getNodeId(), task.getId(), container().getSecretsCount(), container().getConfigsCount())) {
         return;
       }
     } catch (IOException e) {
       throw new ExecutorException("checking secret and config files failed: " + e.getMessage(), e);
     }
-    write(files);
+    write(files());
   }
 
   /** Deletes the task's files. */

@@ -37,7 +37,8 @@ class TaskFileStoreTest {
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(paths.get(0)))).isEqualTo("r--r-----");
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(tmpfs.dir.resolve("node1/task1"))))
         .isEqualTo("rwx------");
-    assertThat(store.present("node1", "task1", List.of(secret("s1", "", 0, 0, 0)))).isTrue();
+    assertThat(store.present("node1", "task1", 1, 1)).isTrue();
+    assertThat(store.present("node1", "task1", 2, 1)).isFalse();
 
     // Writing again (a start after the tmpfs was emptied) replaces the content in place.
     store.write("node1", "task1", List.of(secret("s1", "new", 0, 0, 0400)));
@@ -54,7 +55,7 @@ class TaskFileStoreTest {
     assertThat(tmpfs.dir.resolve("node1/a")).doesNotExist();
     assertThat(tmpfs.dir.resolve("node1/c")).doesNotExist();
     assertThat(tmpfs.dir.resolve("node1/b/secrets/0")).exists();
-    assertThat(store.present("node1", "a", List.of(secret("s1", "", 0, 0, 0)))).isFalse();
+    assertThat(store.present("node1", "a", 1, 0)).isFalse();
 
     store.remove("node1", "b");
     assertThat(tmpfs.dir.resolve("node1")).as("the node's directory goes with its last task").doesNotExist();
