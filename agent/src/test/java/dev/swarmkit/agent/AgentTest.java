@@ -94,6 +94,35 @@ class AgentTest {
   }
 
   @Test
+  void assignedSecretsAndConfigsAreKeptInMemoryOnlyUntilTheDispatcherTakesThemAway() throws Exception {
+    startAgent();
+    String value = "value-never-on-disk-" + System.nanoTime();
+    dev.swarmkit.api.Secret secret = dev.swarmkit.api.Secret.newBuilder().setId("sec1")
+        .setSpec(dev.swarmkit.api.SecretSpec.newBuilder().setData(com.google.protobuf.ByteString.copyFromUtf8(value)))
+        .build();
+    dev.swarmkit.api.Config config = dev.swarmkit.api.Config.newBuilder().setId("cfg1").build();
+    dispatcher.assignDependency(dev.swarmkit.api.Assignment.newBuilder().setSecret(secret).build(), false);
+    dispatcher.assignDependency(dev.swarmkit.api.Assignment.newBuilder().setConfig(config).build(), false);
+    dispatcher.assign(task("task-1", TaskState.RUNNING));
+    awaitReported("task-1", TaskState.RUNNING);
+
+    await().atMost(WAIT).untilAsserted(() -> {
+      assertThat(executor.secret("sec1")).contains(secret);
+      assertThat(executor.config("cfg1")).contains(config);
+    });
+    try (var files = Files.walk(stateDir)) {
+      for (Path f : files.filter(Files::isRegularFile).toList()) {
+        assertThat(Files.readString(f, java.nio.charset.StandardCharsets.ISO_8859_1)).as("%s", f).doesNotContain(value);
+      }
+    }
+
+    dispatcher.assignDependency(dev.swarmkit.api.Assignment.newBuilder()
+        .setSecret(dev.swarmkit.api.Secret.newBuilder().setId("sec1")).build(), true);
+    await().atMost(WAIT).until(() -> executor.secret("sec1").isEmpty());
+    assertThat(executor.config("cfg1")).isPresent();
+  }
+
+  @Test
   void aTaskThatExitsCompletesOrFailsWithItsExitCode() throws Exception {
     behaviors.put("ok", Behavior.exitAfter(Duration.ofMillis(50), 0));
     behaviors.put("bad", Behavior.exitAfter(Duration.ofMillis(50), 3));

@@ -47,6 +47,7 @@ final class FakeDispatcher extends DispatcherGrpc.DispatcherImplBase implements 
 
   private final Server server;
   private final Map<String, Task> tasks = new LinkedHashMap<>();
+  private final Map<String, Assignment> dependencies = new LinkedHashMap<>();
   private final List<StreamObserver<AssignmentsMessage>> assignmentStreams = new CopyOnWriteArrayList<>();
   private final List<StreamObserver<SessionMessage>> sessionStreams = new CopyOnWriteArrayList<>();
   private final Map<String, List<TaskStatus>> reports = new ConcurrentHashMap<>();
@@ -134,6 +135,8 @@ final class FakeDispatcher extends DispatcherGrpc.DispatcherImplBase implements 
   @Override
   public synchronized void assignments(AssignmentsRequest request, StreamObserver<AssignmentsMessage> observer) {
     AssignmentsMessage.Builder full = AssignmentsMessage.newBuilder().setType(AssignmentsMessage.Type.COMPLETE);
+    dependencies.values().forEach(d -> full.addChanges(AssignmentChange.newBuilder()
+        .setAction(AssignmentAction.UPDATE).setAssignment(d)));
     tasks.values().forEach(t -> full.addChanges(update(t)));
     send(observer, full, "");
     assignmentStreams.add(observer);
@@ -157,6 +160,24 @@ final class FakeDispatcher extends DispatcherGrpc.DispatcherImplBase implements 
     tasks.put(task.getId(), task);
     AssignmentsMessage.Builder msg = AssignmentsMessage.newBuilder().setType(AssignmentsMessage.Type.INCREMENTAL)
         .addChanges(update(task));
+    assignmentStreams.forEach(s -> send(s, msg, null));
+  }
+
+  /**
+   * Assigns (or, with {@code remove}, takes away) a secret or config: streamed to connected agents
+   * and part of every later complete set.
+   */
+  synchronized void assignDependency(Assignment dependency, boolean remove) {
+    String key = (dependency.hasSecret() ? "secret/" + dependency.getSecret().getId()
+        : "config/" + dependency.getConfig().getId());
+    if (remove) {
+      dependencies.remove(key);
+    } else {
+      dependencies.put(key, dependency);
+    }
+    AssignmentsMessage.Builder msg = AssignmentsMessage.newBuilder().setType(AssignmentsMessage.Type.INCREMENTAL)
+        .addChanges(AssignmentChange.newBuilder().setAssignment(dependency)
+            .setAction(remove ? AssignmentAction.REMOVE : AssignmentAction.UPDATE));
     assignmentStreams.forEach(s -> send(s, msg, null));
   }
 

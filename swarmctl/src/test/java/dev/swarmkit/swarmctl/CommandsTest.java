@@ -308,6 +308,19 @@ class CommandsTest extends AgainstFakeManager {
     }
 
     @Test
+    void templateDriverMarksASecretOrConfigAsATemplate(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("value");
+        Files.writeString(file, "{{.Service.Name}}");
+        ok("config", "create", "app.conf", "--file", file.toString(), "--template-driver", "golang");
+        ok("secret", "create", "pw", "--file", file.toString(), "--template-driver", "golang");
+        ok("config", "create", "plain.conf", "--file", file.toString());
+        assertThat(manager.received(CreateConfigRequest.class)).extracting(r -> r.getSpec().getTemplating().getName())
+                .containsExactly("golang", "");
+        assertThat(manager.received(CreateSecretRequest.class).get(0).getSpec().getTemplating().getName())
+                .isEqualTo("golang");
+    }
+
+    @Test
     void configCreateAndInspectShowThePayload() {
         ok("config", "create", "app.conf", "--file", "pom.xml");
         assertThat(manager.received(CreateConfigRequest.class).get(0).getSpec().getData().toStringUtf8())

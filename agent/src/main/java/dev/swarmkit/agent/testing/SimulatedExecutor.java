@@ -2,6 +2,7 @@ package dev.swarmkit.agent.testing;
 
 import dev.swarmkit.agent.exec.Controller;
 import dev.swarmkit.agent.exec.DependencyStore;
+import dev.swarmkit.agent.secrets.Dependencies;
 import dev.swarmkit.agent.exec.Executor;
 import dev.swarmkit.agent.exec.ExecutorException;
 import dev.swarmkit.api.Config;
@@ -85,7 +86,7 @@ public final class SimulatedExecutor implements Executor {
   private final Function<Task, Behavior> behaviors;
   private final Map<String, SimulatedContainer> containers = new ConcurrentHashMap<>();
   private final Map<String, Integer> starts = new ConcurrentHashMap<>();
-  private final InMemoryDependencies dependencies = new InMemoryDependencies();
+  private final Dependencies dependencies = new Dependencies();
   private volatile Node node;
 
   public SimulatedExecutor(String hostname, Function<Task, Behavior> behaviors) {
@@ -337,41 +338,6 @@ public final class SimulatedExecutor implements Executor {
         wait();
       }
       return exitCode;
-    }
-  }
-
-  private static final class InMemoryDependencies implements DependencyStore {
-    private final Map<String, Secret> secrets = new ConcurrentHashMap<>();
-    private final Map<String, Config> configs = new ConcurrentHashMap<>();
-
-    @Override
-    public Optional<Secret> secret(String id) {
-      return Optional.ofNullable(secrets.get(id));
-    }
-
-    @Override
-    public Optional<Config> config(String id) {
-      return Optional.ofNullable(configs.get(id));
-    }
-
-    @Override
-    public void putSecret(Secret secret) {
-      secrets.put(secret.getId(), secret);
-    }
-
-    @Override
-    public void putConfig(Config config) {
-      configs.put(config.getId(), config);
-    }
-
-    @Override
-    public void removeSecret(String id) {
-      secrets.remove(id);
-    }
-
-    @Override
-    public void removeConfig(String id) {
-      configs.remove(id);
     }
   }
 }

@@ -2,6 +2,7 @@ package dev.swarmkit.executor.docker;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.command.CreateContainerCmd;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.command.LogContainerCmd;
 import com.github.dockerjava.api.exception.BadRequestException;
@@ -19,6 +20,7 @@ import dev.swarmkit.api.NodeDescription;
 import dev.swarmkit.api.PortConfig;
 import dev.swarmkit.api.PortStatus;
 import dev.swarmkit.api.Task;
+import dev.swarmkit.executor.docker.secrets.TaskMounts;
 import java.time.Duration;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -43,11 +45,13 @@ public final class DockerController implements Controller {
   private final NodeDescription node;
   private final ImagePuller images;
   private volatile ContainerSpecMapping mapping;
+  private final TaskMounts secretsAndConfigs;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   DockerController(DockerClient client, ContainerEvents events, Semaphore operations, NodeDescription node,
-      Task task) throws ExecutorException {
+      Task task, TaskMounts secretsAndConfigs) throws ExecutorException {
     this.client = client;
+    this.secretsAndConfigs = secretsAndConfigs;
     this.events = events;
     this.node = node;
     this.operations = operations;
@@ -81,8 +85,9 @@ public final class DockerController implements Controller {
       String pullAuth = mapping.spec().hasPullOptions() ? mapping.spec().getPullOptions().getRegistryAuth() : "";
       images.ensure(mapping.image(), pullAuth);
       mapping.networks().create(client);
+      CreateContainerCmd create = secretsAndConfigs.applyTo(mapping.applyTo(client.createContainerCmd(mapping.image())));
       try {
-        mapping.applyTo(client.createContainerCmd(mapping.image())).exec();
+        create.exec();
         mapping.networks().connectRest(client, containerName());
       } catch (ConflictException e) {
         // The name is the task's: an earlier controller (perhaps before an agent restart) made it.
@@ -108,6 +113,7 @@ public final class DockerController implements Controller {
       if (!"created".equals(container.getState().getStatus())) {
         throw new ExecutorException.AlreadyDone("task already started");
       }
+      secretsAndConfigs.ensure();
       try {
         client.startContainerCmd(containerName()).exec();
       } catch (NotModifiedException e) {
@@ -246,6 +252,7 @@ public final class DockerController implements Controller {
     } catch (RuntimeException e) {
       throw new ExecutorException("removing container failed: " + DockerErrors.message(e), e);
     }
+    secretsAndConfigs.remove();
     // After the container, so the networks have no endpoint of ours left.
     mapping.networks().remove(client);
   }

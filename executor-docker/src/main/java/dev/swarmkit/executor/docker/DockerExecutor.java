@@ -2,11 +2,16 @@ package dev.swarmkit.executor.docker;
 
 import com.github.dockerjava.api.DockerClient;
 import dev.swarmkit.agent.exec.Controller;
+import dev.swarmkit.agent.exec.DependencyStore;
 import dev.swarmkit.agent.exec.Executor;
 import dev.swarmkit.agent.exec.ExecutorException;
 import dev.swarmkit.api.Node;
 import dev.swarmkit.api.NodeDescription;
 import dev.swarmkit.api.Task;
+import dev.swarmkit.executor.docker.secrets.ReleasingDependencies;
+import dev.swarmkit.executor.docker.secrets.TaskFileStore;
+import dev.swarmkit.executor.docker.secrets.TaskMounts;
+import dev.swarmkit.executor.docker.secrets.TmpfsRoot;
 import java.io.Closeable;
 import java.io.IOException;
 import java.util.concurrent.Semaphore;
@@ -28,6 +33,9 @@ public final class DockerExecutor implements Executor, Closeable {
   private final DockerClient client;
   private final Semaphore operations;
   private final ContainerEvents events;
+  /** Secret and config files of tasks, on a tmpfs, and the values the dispatcher assigned. */
+  private final TaskFileStore taskFiles;
+  private final ReleasingDependencies dependencies;
   /** The last description, for templates such as {{.Node.Hostname}} (upstream keeps it the same way). */
   private volatile NodeDescription node;
 
@@ -37,10 +45,22 @@ public final class DockerExecutor implements Executor, Closeable {
 
   /** Uses a client the caller built (and keeps owning it only if it does not call {@link #close}). */
   public DockerExecutor(DockerExecutorConfig config, DockerClient client) {
+    this(config, client, new TaskFileStore(TmpfsRoot.DEFAULT_CANDIDATES));
+  }
+
+  /** Keeps tasks' secret and config files in {@code taskFiles}. */
+  public DockerExecutor(DockerExecutorConfig config, DockerClient client, TaskFileStore taskFiles) {
     this.config = config;
     this.client = client;
     this.operations = new Semaphore(config.maxConcurrentOperations());
     this.events = new ContainerEvents(client);
+    this.taskFiles = taskFiles;
+    this.dependencies = new ReleasingDependencies(taskFiles);
+  }
+
+  /** Where tasks' secret and config files are written. */
+  public TaskFileStore taskFiles() {
+    return taskFiles;
   }
 
   public DockerExecutorConfig config() {
@@ -71,7 +91,13 @@ public final class DockerExecutor implements Executor, Closeable {
 
   @Override
   public DockerController controller(Task task) throws ExecutorException {
-    return new DockerController(client, events, operations, node, task);
+    return new DockerController(client, events, operations, node, task,
+        new TaskMounts(taskFiles, dependencies, node, task, TaskContainers.name(task)));
+  }
+
+  @Override
+  public DependencyStore dependencies() {
+    return dependencies;
   }
 
   @Override

@@ -1,44 +1,29 @@
 package dev.swarmkit.executor.docker;
 
 import dev.swarmkit.agent.exec.ExecutorException;
+import dev.swarmkit.agent.template.Template;
+import dev.swarmkit.agent.template.TemplateContext;
+import dev.swarmkit.agent.template.TemplateException;
 import dev.swarmkit.api.ContainerSpec;
 import dev.swarmkit.api.Mount;
 import dev.swarmkit.api.NodeDescription;
 import dev.swarmkit.api.Task;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Expands the placeholders that services may put in env values, hostname and mount fields, as
  * upstream's template.ExpandContainerSpec, evaluated on the worker just before the container is
- * created: {@code {{.Service.ID}}}, {@code {{.Service.Name}}}, {@code {{.Service.Labels.KEY}}} or
- * {@code {{index .Service.Labels "KEY"}}}, {@code {{.Node.ID}}}, {@code {{.Node.Hostname}}},
- * {@code {{.Node.Platform.OS}}}, {@code {{.Node.Platform.Architecture}}}, {@code {{.Task.ID}}},
- * {@code {{.Task.Name}}} and {@code {{.Task.Slot}}}. Only this fixed set of values is supported
- * (not Go's full template language); anything else rejects the task.
+ * created, with the task's {@link TemplateContext} ({@code {{.Service.Name}}}, {@code
+ * {{.Node.Hostname}}}, {@code {{.Task.Slot}}}, ...). The language is the agent's {@link Template}
+ * subset; anything else rejects the task.
  */
 final class SpecTemplates {
 
-  private static final Pattern ACTION = Pattern.compile("\\{\\{-?\\s*(.*?)\\s*-?}}");
-  private static final Pattern INDEX = Pattern.compile("index\\s+\\.Service\\.Labels\\s+\"((?:[^\"\\\\]|\\\\.)*)\"");
-
-  private final Map<String, String> values = new LinkedHashMap<>();
-  private final Map<String, String> serviceLabels;
+  private final TemplateContext context;
 
   private SpecTemplates(NodeDescription node, Task task) {
-    values.put(".Service.ID", task.getServiceId());
-    values.put(".Service.Name", task.getServiceAnnotations().getName());
-    values.put(".Node.ID", task.getNodeId());
-    values.put(".Node.Hostname", node == null ? "" : node.getHostname());
-    values.put(".Node.Platform.OS", node == null ? "" : node.getPlatform().getOs());
-    values.put(".Node.Platform.Architecture", node == null ? "" : node.getPlatform().getArchitecture());
-    values.put(".Task.ID", task.getId());
-    values.put(".Task.Name", TaskContainers.name(task));
-    values.put(".Task.Slot", task.getSlot() != 0 ? Long.toUnsignedString(task.getSlot()) : task.getNodeId());
-    serviceLabels = task.getServiceAnnotations().getLabelsMap();
+    this.context = TemplateContext.of(node, task, TaskContainers.name(task));
   }
 
   /** The task's container spec with its templated fields expanded. */
@@ -82,36 +67,12 @@ final class SpecTemplates {
   }
 
   String expand(String s, String what) throws ExecutorException.Rejected {
-    if (!s.contains("{{")) {
-      return s;
+    try {
+      // Spec fields get no functions beyond the language's own (upstream: env/secret/config are
+      // for secret and config payloads only).
+      return Template.expand(s, context, Map.of());
+    } catch (TemplateException e) {
+      throw new ExecutorException.Rejected(what + ": " + e.getMessage(), null);
     }
-    Matcher m = ACTION.matcher(s);
-    StringBuilder out = new StringBuilder();
-    while (m.find()) {
-      m.appendReplacement(out, Matcher.quoteReplacement(value(m.group(1), what)));
-    }
-    m.appendTail(out);
-    return out.toString();
-  }
-
-  private String value(String expression, String what) throws ExecutorException.Rejected {
-    String known = values.get(expression);
-    if (known != null) {
-      return known;
-    }
-    if (expression.startsWith(".Service.Labels.")) {
-      String key = expression.substring(".Service.Labels.".length());
-      String label = serviceLabels.get(key);
-      if (label == null) {
-        throw new ExecutorException.Rejected(what + ": map has no entry for key \"" + key + "\"", null);
-      }
-      return label;
-    }
-    Matcher index = INDEX.matcher(expression);
-    if (index.matches()) {
-      return serviceLabels.getOrDefault(index.group(1).replace("\\\"", "\""), "");
-    }
-    throw new ExecutorException.Rejected(what + ": unsupported template expression {{" + expression + "}} (supported: "
-        + String.join(", ", List.copyOf(values.keySet())) + ", .Service.Labels.KEY)", null);
   }
 }

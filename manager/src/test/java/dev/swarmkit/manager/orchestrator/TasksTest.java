@@ -67,6 +67,30 @@ class TasksTest {
   }
 
   @Test
+  void addingRemovingOrRetargetingASecretOrConfigMakesARunningTaskDirty() {
+    Service withSecret = withNewVersion(s -> {
+      s.getContainerBuilder().addSecrets(dev.swarmkit.api.SecretReference.newBuilder().setSecretId("s1")
+          .setSecretName("dbpass").setFile(dev.swarmkit.api.FileTarget.newBuilder().setName("dbpass").setMode(0444)));
+      return s;
+    });
+    Task t = Tasks.newTask(null, withSecret, 1, "n1");
+    Task running = t.toBuilder().setStatus(t.getStatus().toBuilder().setState(TaskState.RUNNING)).build();
+    assertThat(Tasks.isTaskDirty(withSecret, running, east)).isFalse();
+    assertThat(Tasks.isTaskDirty(service.toBuilder().setSpecVersion(Version.newBuilder().setIndex(3)).build(),
+        running, east)).as("secret removed").isTrue();
+
+    Service.Builder retargeted = withSecret.toBuilder().setSpecVersion(Version.newBuilder().setIndex(4));
+    retargeted.getSpecBuilder().getTaskBuilder().getContainerBuilder().getSecretsBuilder(0).getFileBuilder()
+        .setName("/etc/pw");
+    assertThat(Tasks.isTaskDirty(retargeted.build(), running, east)).as("secret target changed").isTrue();
+
+    Service.Builder withConfig = withSecret.toBuilder().setSpecVersion(Version.newBuilder().setIndex(5));
+    withConfig.getSpecBuilder().getTaskBuilder().getContainerBuilder().addConfigs(dev.swarmkit.api.ConfigReference
+        .newBuilder().setConfigId("c1").setConfigName("conf").setFile(dev.swarmkit.api.FileTarget.newBuilder().setName("/c")));
+    assertThat(Tasks.isTaskDirty(withConfig.build(), running, east)).as("config added").isTrue();
+  }
+
+  @Test
   void pullOptionsAreIgnoredOnceTheImageIsThere() {
     Task t = Tasks.newTask(null, service, 1, "n1");
     Task running = t.toBuilder().setStatus(t.getStatus().toBuilder().setState(TaskState.RUNNING)).build();

@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import dev.swarmkit.api.Config;
 import dev.swarmkit.api.ConfigSpec;
 import dev.swarmkit.api.CreateConfigRequest;
+import dev.swarmkit.api.Driver;
 import dev.swarmkit.api.ListConfigsRequest;
 import dev.swarmkit.api.RemoveConfigRequest;
 import dev.swarmkit.swarmctl.CliException;
@@ -36,6 +37,9 @@ public final class ConfigCommand extends CommandGroup {
     static final class Create extends SwarmctlCommand {
         @Option(names = {"-f", "--file"}, paramLabel = "<path>", description = "Read the config from this file")
         String file;
+        @Option(names = "--template-driver", paramLabel = "<name>",
+                description = "Treat the config as a template for this driver (golang), expanded for each task")
+        String templateDriver;
         @OneArgument
         @Parameters(paramLabel = "<name>", arity = "0..*")
         List<String> args;
@@ -54,6 +58,9 @@ public final class ConfigCommand extends CommandGroup {
             }
             ConfigSpec.Builder spec = ConfigSpec.newBuilder().setData(ByteString.copyFrom(data));
             spec.getAnnotationsBuilder().setName(args.get(0));
+            if (templateDriver != null && !templateDriver.isEmpty()) {
+                spec.setTemplating(Driver.newBuilder().setName(templateDriver));
+            }
             Config created = session.control().createConfig(CreateConfigRequest.newBuilder().setSpec(spec).build())
                     .getConfig();
             session.out().println(created.getId());

@@ -40,6 +40,9 @@ public final class SecretCommand extends CommandGroup {
         @Option(names = {"-d", "--driver"}, paramLabel = "<name>",
                 description = "Let this secret driver supply the value instead")
         String driver;
+        @Option(names = "--template-driver", paramLabel = "<name>",
+                description = "Treat the secret as a template for this driver (golang), expanded for each task")
+        String templateDriver;
         @OneArgument
         @Parameters(paramLabel = "<name>", arity = "0..*")
         List<String> args;
@@ -58,6 +61,9 @@ public final class SecretCommand extends CommandGroup {
             }
             SecretSpec.Builder spec = SecretSpec.newBuilder().setData(ByteString.copyFrom(data));
             spec.getAnnotationsBuilder().setName(args.get(0));
+            if (templateDriver != null && !templateDriver.isEmpty()) {
+                spec.setTemplating(Driver.newBuilder().setName(templateDriver));
+            }
             if (driver != null && !driver.isEmpty()) {
                 spec.setDriver(Driver.newBuilder().setName(driver));
             }
