@@ -1,0 +1,27 @@
+package dev.swarmkit.manager.dispatcher;
+
+import com.google.protobuf.Timestamp;
+import com.google.protobuf.util.Timestamps;
+import io.prometheus.metrics.core.metrics.Histogram;
+
+/** Upstream's {@code swarm_dispatcher_*} metrics (manager/dispatcher/dispatcher.go). */
+final class DispatcherMetrics {
+
+  static final Histogram SCHEDULING_DELAY = Histogram.builder()
+      .name("swarm_dispatcher_scheduling_delay_seconds")
+      .help("Scheduling delay is the time a task takes to go from NEW to RUNNING state.")
+      .classicOnly().register();
+
+  private DispatcherMetrics() {}
+
+  /**
+   * Records a task reaching RUNNING, measured on the leader's clock from the task's creation (upstream
+   * takes a status timestamp; the creation time is what the help text promises and is never zero).
+   */
+  static void taskRunning(Timestamp createdAt, long nowMillis) {
+    if (createdAt.getSeconds() == 0 && createdAt.getNanos() == 0) {
+      return;
+    }
+    SCHEDULING_DELAY.observe(Math.max(0, nowMillis - Timestamps.toMillis(createdAt)) / 1000.0);
+  }
+}

@@ -1,0 +1,29 @@
+package dev.swarmkit.store;
+
+import io.prometheus.metrics.core.metrics.Histogram;
+
+/**
+ * Upstream's {@code swarm_store_*} latency timers (manager/state/store/memory.go), as histograms
+ * with Prometheus' default buckets in the process-wide registry: like Go's package-level metrics
+ * they count every store of the process (one per manager).
+ */
+final class StoreMetrics {
+
+  static final Histogram WRITE_TX = timer("swarm_store_write_tx_latency_seconds", "Raft store write tx latency.");
+  static final Histogram READ_TX = timer("swarm_store_read_tx_latency_seconds", "Raft store read tx latency.");
+  static final Histogram LOOKUP = timer("swarm_store_lookup_latency_seconds", "Raft store read latency.");
+  static final Histogram BATCH = timer("swarm_store_batch_latency_seconds", "Raft store batch latency.");
+  static final Histogram LOCK_HELD = timer("swarm_store_memory_store_lock_duration_seconds",
+      "Duration for which the raft memory store lock was held.");
+
+  private StoreMetrics() {}
+
+  static Histogram timer(String name, String help) {
+    return Histogram.builder().name(name).help(help).classicOnly().register();
+  }
+
+  /** Records the seconds elapsed since {@code startNanos} (a {@link System#nanoTime} reading). */
+  static void observeSince(Histogram histogram, long startNanos) {
+    histogram.observe((System.nanoTime() - startNanos) / 1e9);
+  }
+}
