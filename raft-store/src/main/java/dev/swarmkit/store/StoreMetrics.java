@@ -7,7 +7,7 @@ import io.prometheus.metrics.core.metrics.Histogram;
  * with Prometheus' default buckets in the process-wide registry: like Go's package-level metrics
  * they count every store of the process (one per manager).
  */
-final class StoreMetrics {
+public final class StoreMetrics {
 
   static final Histogram WRITE_TX = timer("swarm_store_write_tx_latency_seconds", "Raft store write tx latency.");
   static final Histogram READ_TX = timer("swarm_store_read_tx_latency_seconds", "Raft store read tx latency.");
@@ -17,6 +17,14 @@ final class StoreMetrics {
       "Duration for which the raft memory store lock was held.");
 
   private StoreMetrics() {}
+
+  /**
+   * Registers the families (class initialization does it), so that a scrape shows them, at zero,
+   * before the first observation and on nodes that never make one, as Go's init-time registration.
+   */
+  public static void register() {
+    // The static fields above are initialized by now.
+  }
 
   static Histogram timer(String name, String help) {
     return Histogram.builder().name(name).help(help).classicOnly().register();

@@ -1,5 +1,9 @@
 package dev.swarmkit.swarmd;
 
+import dev.swarmkit.manager.dispatcher.DispatcherMetrics;
+import dev.swarmkit.manager.metrics.GrpcServerMetrics;
+import dev.swarmkit.store.StoreMetrics;
+import dev.swarmkit.store.raft.RaftMetrics;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.MultiCollector;
@@ -35,6 +39,10 @@ public final class MetricsServer implements AutoCloseable {
   public static MetricsServer start(InetSocketAddress address, MultiCollector node) throws IOException {
     // Registers once per registry; later calls are no-ops.
     JvmMetrics.builder().register(PrometheusRegistry.defaultRegistry);
+    StoreMetrics.register();
+    RaftMetrics.register();
+    DispatcherMetrics.register();
+    GrpcServerMetrics.interceptor();
     PrometheusRegistry registry = new PrometheusRegistry();
     registry.register(node);
     registry.register(new ProcessWide());

@@ -5,7 +5,7 @@ import com.google.protobuf.util.Timestamps;
 import io.prometheus.metrics.core.metrics.Histogram;
 
 /** Upstream's {@code swarm_dispatcher_*} metrics (manager/dispatcher/dispatcher.go). */
-final class DispatcherMetrics {
+public final class DispatcherMetrics {
 
   static final Histogram SCHEDULING_DELAY = Histogram.builder()
       .name("swarm_dispatcher_scheduling_delay_seconds")
@@ -13,6 +13,14 @@ final class DispatcherMetrics {
       .classicOnly().register();
 
   private DispatcherMetrics() {}
+
+  /**
+   * Registers the families (class initialization does it), so that a scrape shows them, at zero,
+   * before the first observation and on nodes that never make one, as Go's init-time registration.
+   */
+  public static void register() {
+    // The static fields above are initialized by now.
+  }
 
   /**
    * Records a task reaching RUNNING, measured on the leader's clock from the task's creation (upstream
