@@ -53,6 +53,7 @@ public final class SwarmNode implements AutoCloseable {
   private final Executor executor;
   private final CountDownLatch shutdown = new CountDownLatch(1);
   private MetricsServer metrics;
+  private DebugServer debug;
 
   private SwarmNode(SwarmdConfig config, SecurityConfig security, RoleSupervisor roles, Agent agent,
       RenewalSupervisor renewal, Executor executor) {
@@ -223,6 +224,15 @@ public final class SwarmNode implements AutoCloseable {
     return metrics;
   }
 
+  /** Serves the debug endpoints (--listen-debug) at {@code http://address/debug/} until the node closes. */
+  public synchronized DebugServer serveDebug(InetSocketAddress address) throws IOException {
+    if (debug != null) {
+      throw new IllegalStateException("debug endpoints are already served on port " + debug.port());
+    }
+    debug = DebugServer.start(address);
+    return debug;
+  }
+
   /** Blocks until SIGTERM/SIGINT (the JVM's shutdown hook) or {@link #close}. */
   public void awaitShutdownSignal() throws InterruptedException {
     Thread hook = new Thread(this::close, "swarmd-shutdown");
@@ -238,6 +248,9 @@ public final class SwarmNode implements AutoCloseable {
     log.info("shutting down node {}", nodeId());
     if (metrics != null) {
       metrics.close();
+    }
+    if (debug != null) {
+      debug.close();
     }
     renewal.close();
     agent.close();
