@@ -15,10 +15,7 @@ class RootReader implements ReadTx {
 
   @Override
   public <T extends Message> Optional<T> get(Table<T> table, String id) {
-    long start = System.nanoTime();
-    Message found = root.get(table, id);
-    StoreMetrics.observeSince(StoreMetrics.LOOKUP, start);
-    return Optional.ofNullable(found).map(table::cast);
+    return Optional.ofNullable(root.get(table, id)).map(table::cast);
   }
 
   @Override

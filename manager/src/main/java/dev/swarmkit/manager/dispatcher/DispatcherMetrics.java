@@ -10,7 +10,7 @@ public final class DispatcherMetrics {
   static final Histogram SCHEDULING_DELAY = Histogram.builder()
       .name("swarm_dispatcher_scheduling_delay_seconds")
       .help("Scheduling delay is the time a task takes to go from NEW to RUNNING state.")
-      .classicOnly().register();
+      .classicOnly().withoutExemplars().register();
 
   private DispatcherMetrics() {}
 

@@ -36,7 +36,7 @@ public final class GrpcServerMetrics implements ServerInterceptor {
       .help("Total number of gRPC stream messages sent by the server.").labelNames(METHOD_LABELS).register();
   private static final Histogram HANDLING = Histogram.builder().name("grpc_server_handling_seconds")
       .help("Histogram of response latency (seconds) of gRPC that had been application-level handled by the server.")
-      .labelNames(METHOD_LABELS).classicOnly().register();
+      .labelNames(METHOD_LABELS).classicOnly().withoutExemplars().register();
 
   private static final GrpcServerMetrics INSTANCE = new GrpcServerMetrics();
 

@@ -10,10 +10,10 @@ public final class RaftMetrics {
 
   static final Histogram TRANSACTION = Histogram.builder()
       .name("swarm_raft_transaction_latency_seconds").help("Raft transaction latency.")
-      .classicOnly().register();
+      .classicOnly().withoutExemplars().register();
   static final Histogram SNAPSHOT = Histogram.builder()
       .name("swarm_raft_snapshot_latency_seconds").help("Raft snapshot create latency.")
-      .classicOnly().register();
+      .classicOnly().withoutExemplars().register();
 
   private RaftMetrics() {}
 
