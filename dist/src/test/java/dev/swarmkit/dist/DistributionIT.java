@@ -82,7 +82,7 @@ class DistributionIT {
     ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/swarmd").toString(),
         "-d", state.toString(), "--listen-control-api", socket.toString(),
         "--listen-remote-api", "127.0.0.1:" + port, "--hostname", "dist-node", "--executor", "simulated",
-        "--log-format", "json")
+        "--log-format", "json", "--tick-interval", "100ms")
         .directory(root.toFile())
         .redirectErrorStream(true)
         .redirectOutput(log.toFile());
