@@ -2,6 +2,7 @@ package dev.swarmkit.manager;
 
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Server;
+import dev.swarmkit.manager.metrics.GrpcServerMetrics;
 import io.grpc.netty.NettyServerBuilder;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.EpollEventLoopGroup;
@@ -52,9 +53,11 @@ public final class ControlSocketServer implements AutoCloseable {
         .bossEventLoopGroup(boss)
         .workerEventLoopGroup(workers)
         .maxInboundMessageSize(128 * 1024 * 1024)
-        .sslContext(tls);
+        .sslContext(tls)
+        .intercept(GrpcServerMetrics.interceptor());
     services.forEach(builder::addService);
     Server server = builder.build().start();
+    GrpcServerMetrics.initialize(server.getServices());
     Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw----"));
     log.info("control API listening on {}", socket);
     return new ControlSocketServer(socket, server, boss, workers);

@@ -39,6 +39,7 @@ import io.grpc.ServerServiceDefinition;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import io.grpc.Status;
+import dev.swarmkit.manager.metrics.GrpcServerMetrics;
 import io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.util.Map;
@@ -120,7 +121,8 @@ public final class Manager implements AutoCloseable {
     AuthorizationInterceptor auth = AuthorizationInterceptor.forNode(security,
         RemovedNodes.blacklistOf(store, clusterId));
     NettyServerBuilder remote = SecureChannels.server(security, config.remoteListen())
-        .maxInboundMessageSize(128 * 1024 * 1024);
+        .maxInboundMessageSize(128 * 1024 * 1024)
+        .intercept(GrpcServerMetrics.interceptor());
     LeaderForwarding forwarding = new LeaderForwarding(replication::isLeader, this::leaderChannel);
     // Issuing certificates writes to the store: a follower relays joins, renewals and the unlock
     // key to the leader, as the original caller; the root certificate it serves from its replica.
@@ -145,6 +147,7 @@ public final class Manager implements AutoCloseable {
     }
     remote.addService(SecureChannels.authorized(new HealthService(), auth));
     remoteServer = remote.build().start();
+    GrpcServerMetrics.initialize(remoteServer.getServices());
     log.info("remote API listening on {}", config.remoteListen());
 
     controlServer = ControlSocketServer.start(config.controlSocket(), security.serverSslContext(),

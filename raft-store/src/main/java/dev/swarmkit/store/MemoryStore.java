@@ -94,7 +94,12 @@ public final class MemoryStore implements Store, AutoCloseable {
 
   @Override
   public <R> R view(Function<ReadTx, R> fn) {
-    return fn.apply(new RootReader(root));
+    long start = System.nanoTime();
+    try {
+      return fn.apply(new RootReader(root));
+    } finally {
+      StoreMetrics.observeSince(StoreMetrics.READ_TX, start);
+    }
   }
 
   @Override
@@ -106,7 +111,9 @@ public final class MemoryStore implements Store, AutoCloseable {
 
   @Override
   public void update(Consumer<Tx> fn) {
+    long start = System.nanoTime();
     lockForWrite();
+    long locked = System.nanoTime();
     try {
       checkOpen();
       WriteTx tx = newTx();
@@ -123,11 +130,14 @@ public final class MemoryStore implements Store, AutoCloseable {
       commit(actions);
     } finally {
       updateLock.unlock();
+      StoreMetrics.observeSince(StoreMetrics.LOCK_HELD, locked);
+      StoreMetrics.observeSince(StoreMetrics.WRITE_TX, start);
     }
   }
 
   @Override
   public void batch(Consumer<Batch> fn) {
+    long start = System.nanoTime();
     lockForWrite();
     try {
       checkOpen();
@@ -136,6 +146,7 @@ public final class MemoryStore implements Store, AutoCloseable {
       batch.finish();
     } finally {
       updateLock.unlock();
+      StoreMetrics.observeSince(StoreMetrics.BATCH, start);
     }
   }
 

@@ -1,90 +1,80 @@
 package dev.swarmkit.swarmd;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-import dev.swarmkit.manager.metrics.MetricFamily;
-import dev.swarmkit.manager.metrics.PrometheusText;
+import dev.swarmkit.manager.dispatcher.DispatcherMetrics;
+import dev.swarmkit.manager.metrics.GrpcServerMetrics;
+import dev.swarmkit.store.StoreMetrics;
+import dev.swarmkit.store.raft.RaftMetrics;
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Serves {@code GET /metrics} over plain HTTP in the Prometheus text format (swarmd's --listen-metrics). */
+/**
+ * Serves {@code GET /metrics} with the Prometheus client's exporter (swarmd's --listen-metrics):
+ * the text format, OpenMetrics or protobuf, as the scraper asks.
+ *
+ * <p>Each server has a registry of its own holding the node's collector (cluster gauges, node
+ * info) and a view of the process-wide default registry, which holds the families that are global
+ * in a Go binary too: {@code jvm_*}, {@code process_*}, the store, Raft and dispatcher latency
+ * histograms and the gRPC server metrics. A swarmd process runs one node; tests that run several
+ * nodes in one JVM see the process-wide families summed over them.
+ */
 public final class MetricsServer implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(MetricsServer.class);
 
-  private final HttpServer server;
-  private final ExecutorService executor;
+  private final HTTPServer server;
 
-  private MetricsServer(HttpServer server, ExecutorService executor) {
+  private MetricsServer(HTTPServer server) {
     this.server = server;
-    this.executor = executor;
   }
 
-  /** Binds {@code address} and serves the families {@code metrics} yields at the time of each scrape. */
-  public static MetricsServer start(InetSocketAddress address, Supplier<List<MetricFamily>> metrics)
-      throws IOException {
-    HttpServer server = HttpServer.create(address, 0);
-    // One thread: scrapes are rare, and each one reads a store view.
-    ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "metrics-http");
-      t.setDaemon(true);
-      return t;
-    });
-    server.setExecutor(executor);
-    server.createContext("/metrics", exchange -> handle(exchange, metrics));
-    server.start();
-    log.info("serving metrics on http://{}:{}/metrics", address.getHostString(), server.getAddress().getPort());
-    return new MetricsServer(server, executor);
-  }
-
-  private static void handle(HttpExchange exchange, Supplier<List<MetricFamily>> metrics) throws IOException {
-    try (exchange) {
-      if (!exchange.getRequestURI().getPath().equals("/metrics")) {
-        exchange.sendResponseHeaders(404, -1);
-        return;
-      }
-      String method = exchange.getRequestMethod();
-      if (!method.equals("GET") && !method.equals("HEAD")) {
-        exchange.getResponseHeaders().set("Allow", "GET, HEAD");
-        exchange.sendResponseHeaders(405, -1);
-        return;
-      }
-      byte[] body;
-      try {
-        body = PrometheusText.write(metrics.get()).getBytes(StandardCharsets.UTF_8);
-      } catch (RuntimeException e) {
-        log.warn("collecting metrics failed", e);
-        exchange.sendResponseHeaders(500, -1);
-        return;
-      }
-      exchange.getResponseHeaders().set("Content-Type", PrometheusText.CONTENT_TYPE);
-      if (method.equals("HEAD")) {
-        exchange.sendResponseHeaders(200, -1);
-        return;
-      }
-      exchange.sendResponseHeaders(200, body.length);
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write(body);
-      }
-    }
+  /** Binds {@code address} and serves the node's collector plus the process-wide families. */
+  public static MetricsServer start(InetSocketAddress address, MultiCollector node) throws IOException {
+    // Registers once per registry; later calls are no-ops.
+    JvmMetrics.builder().register(PrometheusRegistry.defaultRegistry);
+    StoreMetrics.register();
+    RaftMetrics.register();
+    DispatcherMetrics.register();
+    GrpcServerMetrics.interceptor();
+    PrometheusRegistry registry = new PrometheusRegistry();
+    registry.register(node);
+    registry.register(new ProcessWide());
+    HTTPServer server = HTTPServer.builder()
+        .inetAddress(address.getAddress())
+        .port(address.getPort())
+        .registry(registry)
+        .buildAndStart();
+    log.info("serving metrics on http://{}:{}/metrics", address.getHostString(), server.getPort());
+    return new MetricsServer(server);
   }
 
   /** The bound port (the actual one when asked for port 0). */
   public int port() {
-    return server.getAddress().getPort();
+    return server.getPort();
   }
 
   @Override
   public void close() {
-    server.stop(0);
-    executor.shutdownNow();
+    server.close();
+  }
+
+  /** The process-wide default registry, scraped as part of this server's registry. */
+  private static final class ProcessWide implements MultiCollector {
+    @Override
+    public MetricSnapshots collect() {
+      return PrometheusRegistry.defaultRegistry.scrape();
+    }
+
+    @Override
+    public List<String> getPrometheusNames() {
+      return List.of();
+    }
   }
 }

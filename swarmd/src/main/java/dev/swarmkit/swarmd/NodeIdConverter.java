@@ -16,6 +16,10 @@ public final class NodeIdConverter extends ClassicConverter {
     processNodeId = nodeId;
   }
 
+  static String processNodeId() {
+    return processNodeId;
+  }
+
   @Override
   public String convert(ILoggingEvent event) {
     String fromMdc = event.getMDCPropertyMap().get("node.id");

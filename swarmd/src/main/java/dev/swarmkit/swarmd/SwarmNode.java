@@ -19,8 +19,6 @@ import dev.swarmkit.manager.Manager;
 import dev.swarmkit.manager.ManagerConfig;
 import dev.swarmkit.manager.Replication;
 import dev.swarmkit.manager.dispatcher.DispatcherOptions;
-import dev.swarmkit.manager.metrics.ClusterMetrics;
-import dev.swarmkit.manager.metrics.MetricFamily;
 import dev.swarmkit.manager.raft.RaftMembershipService;
 import dev.swarmkit.manager.raft.RaftReplication;
 import java.io.IOException;
@@ -29,7 +27,6 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Comparator;
 import java.util.Optional;
@@ -56,6 +53,7 @@ public final class SwarmNode implements AutoCloseable {
   private final Executor executor;
   private final CountDownLatch shutdown = new CountDownLatch(1);
   private MetricsServer metrics;
+  private DebugServer debug;
 
   private SwarmNode(SwarmdConfig config, SecurityConfig security, RoleSupervisor roles, Agent agent,
       RenewalSupervisor renewal, Executor executor) {
@@ -215,23 +213,24 @@ public final class SwarmNode implements AutoCloseable {
   }
 
   /**
-   * Serves this node's metrics at {@code http://address/metrics} until the node closes: process
-   * gauges always, and the cluster gauges while this node runs a manager (a worker has no store).
+   * Serves this node's metrics at {@code http://address/metrics} until the node closes: the JVM and
+   * process families and the node's own always, the cluster gauges while this node runs a manager.
    */
   public synchronized MetricsServer serveMetrics(InetSocketAddress address) throws IOException {
     if (metrics != null) {
       throw new IllegalStateException("metrics are already served on port " + metrics.port());
     }
-    metrics = MetricsServer.start(address, this::collectMetrics);
+    metrics = MetricsServer.start(address, new NodeMetrics(security::identity, this::manager));
     return metrics;
   }
 
-  private List<MetricFamily> collectMetrics() {
-    List<MetricFamily> families = new ArrayList<>(ProcessMetrics.collect());
-    // Looked up on each scrape: a promotion or demotion starts or stops the manager.
-    manager().ifPresent(m -> families.addAll(
-        new ClusterMetrics(m.store(), m.replication()::isLeader).collect()));
-    return families;
+  /** Serves the debug endpoints (--listen-debug) at {@code http://address/debug/} until the node closes. */
+  public synchronized DebugServer serveDebug(InetSocketAddress address) throws IOException {
+    if (debug != null) {
+      throw new IllegalStateException("debug endpoints are already served on port " + debug.port());
+    }
+    debug = DebugServer.start(address);
+    return debug;
   }
 
   /** Blocks until SIGTERM/SIGINT (the JVM's shutdown hook) or {@link #close}. */
@@ -249,6 +248,9 @@ public final class SwarmNode implements AutoCloseable {
     log.info("shutting down node {}", nodeId());
     if (metrics != null) {
       metrics.close();
+    }
+    if (debug != null) {
+      debug.close();
     }
     renewal.close();
     agent.close();

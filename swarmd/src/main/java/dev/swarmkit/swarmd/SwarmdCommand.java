@@ -29,6 +29,10 @@ public final class SwarmdCommand implements Callable<Integer> {
       description = "Log level: debug, info, warn, error, fatal, panic (default: ${DEFAULT-VALUE}).")
   String logLevel;
 
+  @Option(names = "--log-format", defaultValue = "text",
+      description = "Log format: text, or json (one object per line, as logrus' JSON formatter) (default: ${DEFAULT-VALUE}).")
+  String logFormat;
+
   @Option(names = {"-d", "--state-dir"}, defaultValue = "/var/lib/swarmd",
       description = "Where this node keeps its identity, certificates, raft log and task database (default: ${DEFAULT-VALUE}).")
   Path stateDir;
@@ -55,7 +59,9 @@ public final class SwarmdCommand implements Callable<Integer> {
       description = "Unix socket of the Control API (default: ${DEFAULT-VALUE}).")
   Path listenControlApi;
 
-  @Option(names = "--listen-debug", defaultValue = "", description = "Debug server address (not supported yet).")
+  @Option(names = "--listen-debug", defaultValue = "",
+      description = "Listen address of the debug endpoints (thread dump, heap histogram, JFR) at http://ADDR/debug/; "
+          + "a bare port listens on 127.0.0.1.")
   String listenDebug;
 
   @Option(names = "--listen-metrics", defaultValue = "",
@@ -105,10 +111,15 @@ public final class SwarmdCommand implements Callable<Integer> {
     }
     SwarmdConfig config = toConfig();
     LogLevels.apply(config.logLevel());
+    LogFormat.apply(logFormat);
     Optional<InetSocketAddress> metricsAddress = metricsAddress();
+    Optional<InetSocketAddress> debugAddress = debugAddress();
     try (SwarmNode node = SwarmNode.start(config)) {
       if (metricsAddress.isPresent()) {
         node.serveMetrics(metricsAddress.get());
+      }
+      if (debugAddress.isPresent()) {
+        node.serveDebug(debugAddress.get());
       }
       node.awaitShutdownSignal();
     }
@@ -117,8 +128,8 @@ public final class SwarmdCommand implements Callable<Integer> {
 
   /** Validates the flags; a flag whose feature is not built yet is refused rather than ignored. */
   SwarmdConfig toConfig() {
-    refuseUnsupported("--listen-debug", !listenDebug.isEmpty());
     metricsAddress();
+    debugAddress();
     refuseUnsupported("--external-ca", externalCa != null && !externalCa.isEmpty());
     refuseUnsupported("--autolock", autolock);
     refuseUnsupported("--unlock-key", !unlockKey.isEmpty());
@@ -128,6 +139,9 @@ public final class SwarmdCommand implements Callable<Integer> {
     if (heartbeatTick < 1 || electionTick <= heartbeatTick) {
       throw new ParameterException(spec.commandLine(),
           "--election-tick must be greater than --heartbeat-tick, and both at least 1");
+    }
+    if (!LogFormat.valid(logFormat)) {
+      throw new ParameterException(spec.commandLine(), "invalid --log-format " + logFormat + ": text or json");
     }
     if (!logLevel.matches("debug|info|warn|error|fatal|panic")) {
       throw new ParameterException(spec.commandLine(), "invalid --log-level " + logLevel);
@@ -153,6 +167,18 @@ public final class SwarmdCommand implements Callable<Integer> {
     }
     try {
       return Optional.of(Addresses.parse(listenMetrics, "--listen-metrics"));
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+  }
+
+  /** The --listen-debug address, if given (a bare port means 127.0.0.1); a malformed one is refused. */
+  Optional<InetSocketAddress> debugAddress() {
+    if (listenDebug.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(DebugServer.address(listenDebug));
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }

@@ -44,6 +44,26 @@ class SwarmdCommandTest {
   }
 
   @Test
+  void listenDebugTakesAHostAndPortOrABarePortOnLoopback() {
+    SwarmdCommand command = new SwarmdCommand();
+    new CommandLine(command).parseArgs("--listen-debug", "6060");
+    command.toConfig();
+    assertThat(command.debugAddress()).hasValueSatisfying(a -> {
+      assertThat(a.getAddress().isLoopbackAddress()).isTrue();
+      assertThat(a.getPort()).isEqualTo(6060);
+    });
+    assertThatThrownBy(() -> parse("--listen-debug", "host:port"))
+        .hasMessage("--listen-debug has an invalid port: \"host:port\"");
+  }
+
+  @Test
+  void logFormatIsTextOrJson() {
+    parse("--log-format", "json");
+    parse("--log-format", "text");
+    assertThatThrownBy(() -> parse("--log-format", "xml")).hasMessage("invalid --log-format xml: text or json");
+  }
+
+  @Test
   void listenMetricsIsAHostAndPort() {
     SwarmdCommand command = new SwarmdCommand();
     new CommandLine(command).parseArgs("--listen-metrics", "127.0.0.1:9090");

@@ -349,9 +349,13 @@ final class LeaderTerm {
                   status.getState());
               return;
             }
+            long now = System.currentTimeMillis();
+            if (status.getState() == TaskState.RUNNING && task.getStatus().getState() != TaskState.RUNNING) {
+              DispatcherMetrics.taskRunning(task.getMeta().getCreatedAt(), now);
+            }
             TaskStatus applied = status.toBuilder()
                 .setAppliedBy(options.managerNodeId())
-                .setAppliedAt(Timestamps.fromMillis(System.currentTimeMillis()))
+                .setAppliedAt(Timestamps.fromMillis(now))
                 .build();
             tx.update(Table.TASKS, task.toBuilder().setStatus(applied).build());
           });

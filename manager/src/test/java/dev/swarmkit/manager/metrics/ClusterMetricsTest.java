@@ -11,7 +11,11 @@ import dev.swarmkit.api.TaskState;
 import dev.swarmkit.api.TaskStatus;
 import dev.swarmkit.store.MemoryStore;
 import dev.swarmkit.store.Table;
-import java.util.List;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
@@ -33,25 +37,25 @@ class ClusterMetricsTest {
     });
 
     assertThat(scrape()).contains(
-        "swarm_manager_nodes{state=\"ready\"} 2\n",
-        "swarm_manager_nodes{state=\"down\"} 1\n",
-        "swarm_manager_nodes{state=\"disconnected\"} 0\n",
-        "swarm_manager_tasks_total{state=\"running\"} 2\n",
-        "swarm_manager_tasks_total{state=\"pending\"} 1\n",
-        "swarm_manager_tasks_total{state=\"orphaned\"} 0\n");
+        "swarm_manager_nodes{state=\"ready\"} 2.0\n",
+        "swarm_manager_nodes{state=\"down\"} 1.0\n",
+        "swarm_manager_nodes{state=\"disconnected\"} 0.0\n",
+        "swarm_manager_tasks_total{state=\"running\"} 2.0\n",
+        "swarm_manager_tasks_total{state=\"pending\"} 1.0\n",
+        "swarm_manager_tasks_total{state=\"orphaned\"} 0.0\n");
   }
 
   @Test
   void aScrapeReadsTheStoreAsItIsNow() {
     store.update(tx -> tx.create(Table.TASKS, task("t1", TaskState.PENDING)));
-    assertThat(scrape()).contains("swarm_manager_tasks_total{state=\"pending\"} 1\n");
+    assertThat(scrape()).contains("swarm_manager_tasks_total{state=\"pending\"} 1.0\n");
 
     store.update(tx -> tx.update(Table.TASKS, tx.get(Table.TASKS, "t1").orElseThrow().toBuilder()
         .setStatus(TaskStatus.newBuilder().setState(TaskState.RUNNING)).build()));
 
     assertThat(scrape()).contains(
-        "swarm_manager_tasks_total{state=\"pending\"} 0\n",
-        "swarm_manager_tasks_total{state=\"running\"} 1\n");
+        "swarm_manager_tasks_total{state=\"pending\"} 0.0\n",
+        "swarm_manager_tasks_total{state=\"running\"} 1.0\n");
   }
 
   @Test
@@ -63,22 +67,27 @@ class ClusterMetricsTest {
     });
 
     assertThat(scrape()).contains(
-        "# TYPE swarm_manager_services_total gauge\nswarm_manager_services_total 0\n",
-        "swarm_manager_networks_total 1\n",
-        "swarm_manager_secrets_total 2\n",
-        "swarm_manager_configs_total 0\n");
+        "# TYPE swarm_manager_services_total gauge\nswarm_manager_services_total 0.0\n",
+        "swarm_manager_networks_total 1.0\n",
+        "swarm_manager_secrets_total 2.0\n",
+        "swarm_manager_configs_total 0.0\n");
   }
 
   @Test
   void leaderGaugeFollowsThisManagersLeadership() {
-    assertThat(scrape()).contains("swarm_manager_leader 1\n");
+    assertThat(scrape()).contains("swarm_manager_leader 1.0\n");
     leader.set(false);
-    assertThat(scrape()).contains("swarm_manager_leader 0\n");
+    assertThat(scrape()).contains("swarm_manager_leader 0.0\n");
   }
 
   private String scrape() {
-    List<MetricFamily> families = metrics.collect();
-    return PrometheusText.write(families);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try {
+      PrometheusTextFormatWriter.create().write(out, metrics.collect());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toString(StandardCharsets.UTF_8);
   }
 
   private static Node node(String id, NodeStatus.State state) {

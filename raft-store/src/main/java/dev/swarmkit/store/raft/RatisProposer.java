@@ -26,6 +26,11 @@ final class RatisProposer implements Proposer {
         .setId(node.nextRequestId())
         .addAllAction(actions)
         .build();
-    return node.proposeStore(request);
+    long start = System.nanoTime();
+    try {
+      return node.proposeStore(request);
+    } finally {
+      RaftMetrics.observeSince(RaftMetrics.TRANSACTION, start);
+    }
   }
 }

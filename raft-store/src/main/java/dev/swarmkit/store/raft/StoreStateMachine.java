@@ -156,7 +156,9 @@ final class StoreStateMachine extends BaseStateMachine {
     if (last == null || last.getIndex() < 0) {
       return -1;
     }
+    long start = System.nanoTime();
     writeSnapshot(SnapshotFile.of(store.currentVersion(), membership.toSnapshot(), store.snapshot()), last);
+    RaftMetrics.observeSince(RaftMetrics.SNAPSHOT, start);
     storage.cleanupOldSnapshots(RETAIN_TWO);
     log.debug("store snapshot taken at {}", last);
     return last.getIndex();
