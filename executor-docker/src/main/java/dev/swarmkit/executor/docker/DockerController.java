@@ -82,7 +82,13 @@ public final class DockerController implements Controller {
       images.ensure(mapping.image(), pullAuth);
       mapping.networks().create(client);
       try {
-        mapping.applyTo(client.createContainerCmd(mapping.image())).exec();
+        try {
+          mapping.applyTo(client.createContainerCmd(mapping.image())).exec();
+        } catch (NotFoundException e) {
+          // Another task's removal may have taken the shared network away meanwhile: once more.
+          mapping.networks().create(client);
+          mapping.applyTo(client.createContainerCmd(mapping.image())).exec();
+        }
         mapping.networks().connectRest(client, containerName());
       } catch (ConflictException e) {
         // The name is the task's: an earlier controller (perhaps before an agent restart) made it.
@@ -304,11 +310,15 @@ public final class DockerController implements Controller {
         if (b.getHostPortSpec() == null || b.getHostPortSpec().isEmpty()) {
           continue;
         }
+        int published = Integer.parseInt(b.getHostPortSpec());
+        if (!mapping.ports().isHostMode(exposed.getPort(), protocol, published)) {
+          continue;
+        }
         PortConfig port = PortConfig.newBuilder()
             .setPublishMode(PortConfig.PublishMode.HOST)
             .setProtocol(protocol)
             .setTargetPort(exposed.getPort())
-            .setPublishedPort(Integer.parseInt(b.getHostPortSpec()))
+            .setPublishedPort(published)
             .build();
         // The engine lists a port once per host address family; report it once.
         if (!status.getPortsList().contains(port)) {
