@@ -75,18 +75,23 @@ final class TaskNetworks {
       try {
         cmd.exec();
       } catch (ConflictException e) {
-        checkOurs(client, a);
+        checkOurs(client, a, cmd);
       } catch (DockerException e) {
         if (!DockerErrors.message(e).contains("already exists")) {
           throw new ExecutorException("creating network " + name(a) + " failed: " + DockerErrors.message(e), e);
         }
-        checkOurs(client, a);
+        checkOurs(client, a, cmd);
       }
     }
   }
 
-  /** An existing engine network of the attachment's name must be the one made for this swarm network. */
-  private static void checkOurs(DockerClient client, NetworkAttachment a) throws ExecutorException {
+  /**
+   * An existing engine network of the attachment's name must be the one made for this swarm network.
+   * One that an earlier swarm left behind (our label, another network ID) and that no container uses
+   * is stale: it is replaced. Anything else is never touched: the task is rejected with the reason.
+   */
+  private void checkOurs(DockerClient client, NetworkAttachment a, CreateNetworkCmd create)
+      throws ExecutorException {
     Network existing;
     try {
       existing = client.inspectNetworkCmd().withNetworkId(name(a)).exec();
@@ -94,10 +99,23 @@ final class TaskNetworks {
       throw new ExecutorException("network " + name(a) + " vanished while being created; retrying", e);
     }
     String owner = existing.getLabels() == null ? null : existing.getLabels().get(LABEL_NETWORK_ID);
-    if (!a.getNetwork().getId().equals(owner)) {
-      throw new ExecutorException.Rejected("engine network " + name(a) + " exists and is not the one of swarm network "
-          + a.getNetwork().getId() + (owner == null ? "" : " (it belongs to swarm network " + owner + ")"), null);
+    if (a.getNetwork().getId().equals(owner)) {
+      return;
     }
+    boolean unused = existing.getContainers() == null || existing.getContainers().isEmpty();
+    if (owner != null && unused) {
+      log.info("replacing engine network {} left by swarm network {}", name(a), owner);
+      try {
+        client.removeNetworkCmd(existing.getId()).exec();
+        create.exec();
+        return;
+      } catch (DockerException e) {
+        throw new ExecutorException("replacing stale network " + name(a) + " failed: " + DockerErrors.message(e), e);
+      }
+    }
+    throw new ExecutorException.Rejected("engine network " + name(a) + " exists and is not the one of swarm network "
+        + a.getNetwork().getId() + (owner == null ? "" : " (it belongs to swarm network " + owner + ", still in use)"),
+        null);
   }
 
   /** The first network is joined at create time (the engine takes one there); see {@link #connectRest}. */

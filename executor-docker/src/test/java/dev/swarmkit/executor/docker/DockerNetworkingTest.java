@@ -173,4 +173,23 @@ class DockerNetworkingTest {
       docker.removeNetworkCmd(name).exec();
     }
   }
+
+  @Test
+  void anUnusedEngineNetworkThatAnEarlierSwarmLeftBehindIsReplaced() throws Exception {
+    String name = "swarmkit-test-" + nodeId.substring(0, 12);
+    docker.createNetworkCmd().withName(name).withDriver("bridge")
+        .withLabels(Map.of(TaskNetworks.LABEL_NETWORK_ID, "old-swarm-network")).exec();
+    Network network = network(name, "10.231.11.0/24", "10.231.11.1");
+    Task task = task(nodeId, "net", 1, shell("sleep 30")).toBuilder()
+        .addNetworks(NetworkAttachment.newBuilder().setNetwork(network).addAddresses("10.231.11.9/24"))
+        .build();
+    DockerController c = run(task);
+    try {
+      assertThat(docker.inspectNetworkCmd().withNetworkId(name).exec().getLabels())
+          .containsEntry(TaskNetworks.LABEL_NETWORK_ID, network.getId());
+      assertThat(exec(c, "ip", "-4", "addr", "show", "eth0")).contains("inet 10.231.11.9/24");
+    } finally {
+      c.remove();
+    }
+  }
 }
