@@ -133,7 +133,7 @@ class PublishedPortsTest {
       TestSwarm.Result clash = swarm.swarmctl("node-1", httpd("clash", "--ports", "http:80:" + port,
           "--publish-mode", mode));
       assertThat(clash.exitCode()).isNotZero();
-      assertThat(clash.err()).contains("InvalidArgument", "port '" + port + "' is already in use by service 'web'");
+      assertThat(clash.err()).startsWith("Error: port '" + port + "' is already in use by service 'web'");
     }
     assertThat(swarm.swarmctlOk("node-1", "service", "ls")).doesNotContain("clash");
 

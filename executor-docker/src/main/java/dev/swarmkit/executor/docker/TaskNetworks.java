@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * yet, the container joins them with the addresses the manager allocated, and they are removed with
  * the task unless other containers still use them.
  */
-final class TaskNetworks {
+public final class TaskNetworks {
 
   private static final Logger log = LoggerFactory.getLogger(TaskNetworks.class);
 
