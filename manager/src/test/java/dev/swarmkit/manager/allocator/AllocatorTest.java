@@ -66,7 +66,8 @@ class AllocatorTest {
   }
 
   private Task awaitPending(Task t) {
-    await().atMost(Duration.ofSeconds(10)).until(() -> get(t).getStatus().getState() == TaskState.PENDING);
+    await().atMost(Duration.ofSeconds(10)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(5))
+        .until(() -> get(t).getStatus().getState() == TaskState.PENDING);
     return get(t);
   }
 
@@ -193,5 +194,25 @@ class AllocatorTest {
     Task t = awaitPending(newTask(plain, 1));
     assertThat(t.getNetworksList()).isEmpty();
     assertThat(get(plain).getMeta().getVersion().getIndex()).isEqualTo(version);
+  }
+
+  @Test
+  void updatingAServicesPortsReleasesTheOldOnesAndKeepsItsDynamicPort() {
+    store.update(tx -> tx.create(Table.NETWORKS, DefaultNetworks.ingress()));
+    allocator.start();
+    Service a = service("a", List.of(PortAllocatorTest.ingress(80, 8080), PortAllocatorTest.ingress(81, 0)));
+    await().atMost(Duration.ofSeconds(10)).until(() -> get(a).getEndpoint().getPortsCount() == 2);
+    int dynamic = get(a).getEndpoint().getPorts(1).getPublishedPort();
+
+    Service current = get(a);
+    store.update(tx -> tx.update(Table.SERVICES, current.toBuilder().setSpec(current.getSpec().toBuilder()
+        .setEndpoint(EndpointSpec.newBuilder().addPorts(PortAllocatorTest.ingress(80, 8081))
+            .addPorts(PortAllocatorTest.ingress(81, 0)))).build()));
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(get(a).getEndpoint().getPortsList())
+        .extracting(PortConfig::getPublishedPort).containsExactly(8081, dynamic));
+
+    Service b = service("b", List.of(PortAllocatorTest.ingress(80, 8080)));
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(get(b).getEndpoint().getPortsList())
+        .extracting(PortConfig::getPublishedPort).containsExactly(8080));
   }
 }
