@@ -144,6 +144,10 @@ class NetworkAllocationTest {
         assertThat(swarm.swarmctlOk("node-1", "task", "inspect", t.getId())).containsPattern(
             "(?m)^Networks\\s*\\n  " + name + "\\s+: " + java.util.regex.Pattern.quote(addr) + "$");
       }
+      // containers of the network on the same node reach each other at their allocated addresses
+      String firstContainer = containers.ofService("a", false).get(0).getId();
+      String otherAddr = ip(running(store, b).get(0).getNetworks(0).getAddresses(0));
+      assertThat(exec(docker, firstContainer, "ping", "-c", "1", "-W", "5", otherAddr)).contains("1 packets received");
       List<String> all = new ArrayList<>(vips);
       all.addAll(taskAddrs);
       assertThat(all).hasSize(5).doesNotHaveDuplicates()
