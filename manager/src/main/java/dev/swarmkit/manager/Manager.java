@@ -17,6 +17,7 @@ import dev.swarmkit.ca.SecurityConfig;
 import dev.swarmkit.manager.controlapi.ClusterTokenRotator;
 import dev.swarmkit.manager.controlapi.ControlService;
 import dev.swarmkit.manager.controlapi.DefaultNetworks;
+import dev.swarmkit.manager.allocator.Allocator;
 import dev.swarmkit.manager.controlapi.NetworkDriverValidator;
 import dev.swarmkit.manager.controlapi.RootCaReconciler;
 import dev.swarmkit.manager.dispatcher.Dispatcher;
@@ -75,6 +76,7 @@ public final class Manager implements AutoCloseable {
   private final ExecutorService leadershipLoop;
   private Orchestration orchestration;
   private Scheduler scheduler;
+  private Allocator allocator;
   private RoleManager roleManager;
   private Server remoteServer;
   private ControlSocketServer controlServer;
@@ -136,7 +138,7 @@ public final class Manager implements AutoCloseable {
     remote.addService(ServerInterceptors.intercept(
         forwarding.wrapForwardingCaller(logBroker.brokerService().bindService()), auth));
     ControlService control = new ControlService(store, replication.membership(), tokenRotator(),
-        RootCaReconciler.keepCurrent(), NetworkDriverValidator.permissive());
+        RootCaReconciler.keepCurrent(), NetworkDriverValidator.bridgePerNode());
     List<ServerServiceDefinition> leaderServices = List.of(forwarding.wrap(control),
         forwarding.wrap(watchService), forwarding.wrap(logBroker.logsService()));
     for (ServerServiceDefinition s : leaderServices) {
@@ -186,7 +188,9 @@ public final class Manager implements AutoCloseable {
       log.info("became leader: starting orchestrators, scheduler and dispatcher");
       bootstrapClusterObjects();
       orchestration = new Orchestration(store);
+      allocator = new Allocator(store);
       scheduler = new Scheduler(store);
+      allocator.start();
       orchestration.start();
       scheduler.start();
       dispatcher.start();
@@ -212,6 +216,10 @@ public final class Manager implements AutoCloseable {
     if (orchestration != null) {
       orchestration.stop();
       orchestration = null;
+    }
+    if (allocator != null) {
+      allocator.stop();
+      allocator = null;
     }
   }
 

@@ -1,9 +1,11 @@
 package dev.swarmkit.scheduler;
 
 import dev.swarmkit.api.Node;
+import dev.swarmkit.net.Cidr;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -124,17 +126,17 @@ public record Constraint(String key, Operator operator, String value) {
 
   /** node.ip takes a single address or a CIDR subnet; a malformed one never matches. */
   private boolean matchesAddress(String nodeAddr) {
-    byte[] nodeIp = IpAddresses.parse(nodeAddr);
-    byte[] ip = IpAddresses.parse(value);
+    byte[] nodeIp = Cidr.parseAddress(nodeAddr).orElse(null);
+    byte[] ip = Cidr.parseAddress(value).orElse(null);
     boolean hit;
     if (ip != null) {
       hit = nodeIp != null && java.util.Arrays.equals(ip, nodeIp);
     } else {
-      IpAddresses.Subnet subnet = IpAddresses.parseCidr(value);
-      if (subnet == null) {
+      Optional<Cidr> subnet = Cidr.parse(value);
+      if (subnet.isEmpty()) {
         return false;
       }
-      hit = subnet.contains(nodeIp);
+      hit = subnet.get().contains(nodeIp);
     }
     return operator == Operator.EQ ? hit : !hit;
   }

@@ -250,6 +250,24 @@ class CommandsTest extends AgainstFakeManager {
     }
 
     @Test
+    void taskInspectShowsTheAllocatedAddressesAndPublishedPorts() {
+        dev.swarmkit.api.Network backend = dev.swarmkit.api.Network.newBuilder().setId("netid")
+                .setSpec(NetworkSpec.newBuilder().setAnnotations(dev.swarmkit.api.Annotations.newBuilder().setName("backend")))
+                .build();
+        manager.tasks.add(ReferenceSwarm.task("nettask000000000000000000", 4, ReferenceSwarm.NODE_1).toBuilder()
+                .addNetworks(dev.swarmkit.api.NetworkAttachment.newBuilder().setNetwork(backend).addAddresses("10.0.1.7/24"))
+                .setEndpoint(dev.swarmkit.api.Endpoint.newBuilder().addPorts(dev.swarmkit.api.PortConfig.newBuilder()
+                        .setTargetPort(80).setPublishedPort(30001)
+                        .setPublishMode(dev.swarmkit.api.PortConfig.PublishMode.INGRESS)))
+                .build());
+        assertThat(ok("task", "inspect", "nettask000000000000000000").out()).contains("""
+                Networks              \s
+                  backend              : 10.0.1.7/24
+                Published Ports        : 30001->80/tcp (ingress)
+                """);
+    }
+
+    @Test
     void taskRmRemovesByIdAndEchoesTheArgument() {
         assertThat(ok("task", "rm", ReferenceSwarm.TASK_3).out()).isEqualTo(ReferenceSwarm.TASK_3 + "\n");
         assertThat(manager.received(RemoveTaskRequest.class).get(0).getTaskId()).isEqualTo(ReferenceSwarm.TASK_3);

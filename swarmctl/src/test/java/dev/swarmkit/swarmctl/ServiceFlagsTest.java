@@ -140,6 +140,12 @@ class ServiceFlagsTest extends AgainstFakeManager {
                             .setPublishMode(PortConfig.PublishMode.HOST).build(),
                     PortConfig.newBuilder().setName("dns").setProtocol(PortConfig.Protocol.UDP).setTargetPort(53)
                             .setPublishMode(PortConfig.PublishMode.HOST).build())),
+            row(List.of("--ports", "http:80:8080,web:81", "--publish-mode", "ingress"),
+                    s -> s.getEndpoint().getPortsList(), List.of(
+                    PortConfig.newBuilder().setName("http").setTargetPort(80).setPublishedPort(8080)
+                            .setPublishMode(PortConfig.PublishMode.INGRESS).build(),
+                    PortConfig.newBuilder().setName("web").setTargetPort(81)
+                            .setPublishMode(PortConfig.PublishMode.INGRESS).build())),
             row(List.of("--network", "backend"), s -> s.getTask().getNetworksList(),
                     List.of(NetworkAttachmentConfig.newBuilder().setTarget("netid0000000000000000000a").build())),
             row(List.of("--bind", "/srv:/data", "--volume", "/cache", "--tmpfs", "\"/run:size=64m,mode=1777,ro\""),
@@ -235,6 +241,10 @@ class ServiceFlagsTest extends AgainstFakeManager {
                 .err()).startsWith("Error: --replicas can only be specified in --mode replicated\n");
         assertThat(cli.run("service", "create", "--name", "a", "--image", "i", "--update-delay", "soon")
                 .err()).startsWith("Error: time: invalid duration \"soon\"\n");
+        assertThat(cli.run("service", "create", "--name", "a", "--image", "i", "--ports", "w:80",
+                "--publish-mode", "mesh").err()).startsWith("Error: invalid publish mode mesh: must be host or ingress\n");
+        assertThat(cli.run("service", "create", "--name", "a", "--image", "i", "--publish-mode", "ingress")
+                .err()).startsWith("Error: --publish-mode needs --ports\n");
         assertThat(cli.run("service", "create", "--name", "a", "--image", "i", "--secret", "nope")
                 .err()).isEqualTo("Error: secret not found: nope\n");
         assertThat(manager.received(CreateServiceRequest.class)).isEmpty();

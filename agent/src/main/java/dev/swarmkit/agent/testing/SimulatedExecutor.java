@@ -104,7 +104,9 @@ public final class SimulatedExecutor implements Executor {
         .setHostname(hostname)
         .setPlatform(Platform.newBuilder().setOs("linux").setArchitecture("x86_64"))
         .setResources(Resources.newBuilder().setNanoCpus(4_000_000_000L).setMemoryBytes(8L << 30))
-        .setEngine(EngineDescription.newBuilder().setEngineVersion("simulated"))
+        // The network driver the manager's allocator records, so tasks on networks can be placed here.
+        .setEngine(EngineDescription.newBuilder().setEngineVersion("simulated")
+            .addPlugins(dev.swarmkit.api.PluginDescription.newBuilder().setType("Network").setName("bridge")))
         .build();
   }
 

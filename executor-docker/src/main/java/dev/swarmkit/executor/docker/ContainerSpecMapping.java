@@ -8,7 +8,6 @@ import com.github.dockerjava.api.model.Driver;
 import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.HealthCheck;
 import com.github.dockerjava.api.model.HostConfig;
-import com.github.dockerjava.api.model.InternetProtocol;
 import com.github.dockerjava.api.model.Isolation;
 import com.github.dockerjava.api.model.LogConfig;
 import com.github.dockerjava.api.model.MountType;
@@ -22,7 +21,6 @@ import dev.swarmkit.api.GenericResource;
 import dev.swarmkit.api.HealthConfig;
 import dev.swarmkit.api.Mount;
 import dev.swarmkit.api.NodeDescription;
-import dev.swarmkit.api.PortConfig;
 import dev.swarmkit.api.ResourceRequirements;
 import dev.swarmkit.api.Task;
 import java.util.ArrayList;
@@ -49,6 +47,7 @@ public final class ContainerSpecMapping {
   private final List<Capability> capDrop;
   private final LogConfig logConfig;
   private final TaskNetworks networks;
+  private final TaskPorts ports;
 
   public ContainerSpecMapping(Task task) throws ExecutorException.Rejected {
     this(null, task);
@@ -68,6 +67,7 @@ public final class ContainerSpecMapping {
     this.capDrop = capabilities(spec.getCapabilityDropList());
     this.logConfig = logConfig(task);
     this.networks = new TaskNetworks(task);
+    this.ports = new TaskPorts(task);
     for (Mount mount : spec.getMountsList()) {
       if (mount.getType() == Mount.Type.CLUSTER || mount.getType() == Mount.Type.UNRECOGNIZED) {
         throw new ExecutorException.Rejected(
@@ -89,6 +89,10 @@ public final class ContainerSpecMapping {
 
   public TaskNetworks networks() {
     return networks;
+  }
+
+  TaskPorts ports() {
+    return ports;
   }
 
   public String name() {
@@ -135,9 +139,8 @@ public final class ContainerSpecMapping {
     if (health != null) {
       cmd.withHealthcheck(health);
     }
-    List<ExposedPort> exposed = new ArrayList<>();
-    List<PortBinding> bindings = new ArrayList<>();
-    hostModePorts(exposed, bindings);
+    List<ExposedPort> exposed = ports.exposed();
+    List<PortBinding> bindings = ports.bindings();
     if (!exposed.isEmpty()) {
       cmd.withExposedPorts(exposed);
     }
@@ -406,28 +409,6 @@ public final class ContainerSpecMapping {
 
   private static long nanos(com.google.protobuf.Duration d) {
     return d.getSeconds() * 1_000_000_000L + d.getNanos();
-  }
-
-  private void hostModePorts(List<ExposedPort> exposed, List<PortBinding> bindings) {
-    if (!task.hasEndpoint()) {
-      return;
-    }
-    for (PortConfig port : task.getEndpoint().getPortsList()) {
-      if (port.getPublishMode() != PortConfig.PublishMode.HOST) {
-        continue;
-      }
-      InternetProtocol protocol = switch (port.getProtocol()) {
-        case UDP -> InternetProtocol.UDP;
-        case SCTP -> InternetProtocol.SCTP;
-        default -> InternetProtocol.TCP;
-      };
-      ExposedPort target = new ExposedPort(port.getTargetPort(), protocol);
-      exposed.add(target);
-      Ports.Binding binding = port.getPublishedPort() != 0
-          ? Ports.Binding.bindPort(port.getPublishedPort())
-          : Ports.Binding.empty();
-      bindings.add(new PortBinding(binding, target));
-    }
   }
 
   private static List<Capability> capabilities(List<String> names) throws ExecutorException.Rejected {

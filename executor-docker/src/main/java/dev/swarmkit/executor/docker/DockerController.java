@@ -87,7 +87,13 @@ public final class DockerController implements Controller {
       mapping.networks().create(client);
       CreateContainerCmd create = secretsAndConfigs.applyTo(mapping.applyTo(client.createContainerCmd(mapping.image())));
       try {
-        create.exec();
+        try {
+          create.exec();
+        } catch (NotFoundException e) {
+          // Another task's removal may have taken the shared network away meanwhile: once more.
+          mapping.networks().create(client);
+          create.exec();
+        }
         mapping.networks().connectRest(client, containerName());
       } catch (ConflictException e) {
         // The name is the task's: an earlier controller (perhaps before an agent restart) made it.
@@ -311,11 +317,15 @@ public final class DockerController implements Controller {
         if (b.getHostPortSpec() == null || b.getHostPortSpec().isEmpty()) {
           continue;
         }
+        int published = Integer.parseInt(b.getHostPortSpec());
+        if (!mapping.ports().isHostMode(exposed.getPort(), protocol, published)) {
+          continue;
+        }
         PortConfig port = PortConfig.newBuilder()
             .setPublishMode(PortConfig.PublishMode.HOST)
             .setProtocol(protocol)
             .setTargetPort(exposed.getPort())
-            .setPublishedPort(Integer.parseInt(b.getHostPortSpec()))
+            .setPublishedPort(published)
             .build();
         // The engine lists a port once per host address family; report it once.
         if (!status.getPortsList().contains(port)) {

@@ -15,18 +15,24 @@ import dev.swarmkit.api.NetworkAttachment;
 import dev.swarmkit.api.Task;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The networks a task is attached to, as upstream's dockerexec: each attachment's network is
- * created on the engine by name (driver, options and IPAM from the cluster's network object) if it
- * is not there yet, the container joins them with the addresses the manager allocated, and they
- * are removed with the task unless other containers still use them.
+ * created on the engine by name (a bridge with the subnets the manager allocated) if it is not there
+ * yet, the container joins them with the addresses the manager allocated, and they are removed with
+ * the task unless other containers still use them.
  */
-final class TaskNetworks {
+public final class TaskNetworks {
 
   private static final Logger log = LoggerFactory.getLogger(TaskNetworks.class);
+
+  /** Label carrying the swarm network's ID on the engine networks this executor creates. */
+  public static final String LABEL_NETWORK_ID = "com.docker.swarm.network.id";
+  public static final String LABEL_NETWORK_NAME = "com.docker.swarm.network.name";
+  static final String DRIVER = "bridge";
 
   private final List<NetworkAttachment> attachments;
 
@@ -38,21 +44,21 @@ final class TaskNetworks {
     return a.getNetwork().getSpec().getAnnotations().getName();
   }
 
+  /**
+   * Creates the task's networks on the engine unless they exist: always as a local bridge (this
+   * port's stand-in for every swarm network driver; traffic between nodes is not routed) with the
+   * subnets and gateways the manager allocated, labelled with the swarm network's ID. An engine
+   * network of the same name that is not ours is never touched: the task fails with a clear error.
+   */
   void create(DockerClient client) throws ExecutorException {
     for (NetworkAttachment a : attachments) {
       var network = a.getNetwork();
-      CreateNetworkCmd cmd = client.createNetworkCmd().withName(name(a)).withCheckDuplicate(true);
-      if (!network.getDriverState().getName().isEmpty()) {
-        cmd.withDriver(network.getDriverState().getName());
+      CreateNetworkCmd cmd = client.createNetworkCmd().withName(name(a)).withCheckDuplicate(true)
+          .withDriver(DRIVER).withLabels(Map.of(LABEL_NETWORK_ID, network.getId(), LABEL_NETWORK_NAME, name(a)));
+      if (network.getSpec().getInternal()) {
+        cmd.withInternal(true);
       }
-      if (network.getDriverState().getOptionsCount() > 0) {
-        cmd.withOptions(network.getDriverState().getOptionsMap());
-      }
-      if (network.hasIpam()) {
-        Network.Ipam ipam = new Network.Ipam();
-        if (!network.getIpam().getDriver().getName().isEmpty()) {
-          ipam.withDriver(network.getIpam().getDriver().getName());
-        }
+      if (network.hasIpam() && network.getIpam().getConfigsCount() > 0) {
         List<Network.Ipam.Config> configs = new ArrayList<>();
         for (IPAMConfig c : network.getIpam().getConfigsList()) {
           Network.Ipam.Config config = new Network.Ipam.Config().withSubnet(c.getSubnet());
@@ -64,19 +70,52 @@ final class TaskNetworks {
           }
           configs.add(config);
         }
-        ipam.withConfig(configs);
-        cmd.withIpam(ipam);
+        cmd.withIpam(new Network.Ipam().withConfig(configs));
       }
       try {
         cmd.exec();
       } catch (ConflictException e) {
-        // created by an earlier task (or attempt) of this node
+        checkOurs(client, a, cmd);
       } catch (DockerException e) {
         if (!DockerErrors.message(e).contains("already exists")) {
           throw new ExecutorException("creating network " + name(a) + " failed: " + DockerErrors.message(e), e);
         }
+        checkOurs(client, a, cmd);
       }
     }
+  }
+
+  /**
+   * An existing engine network of the attachment's name must be the one made for this swarm network.
+   * One that an earlier swarm left behind (our label, another network ID) and that no container uses
+   * is stale: it is replaced. Anything else is never touched: the task is rejected with the reason.
+   */
+  private void checkOurs(DockerClient client, NetworkAttachment a, CreateNetworkCmd create)
+      throws ExecutorException {
+    Network existing;
+    try {
+      existing = client.inspectNetworkCmd().withNetworkId(name(a)).exec();
+    } catch (NotFoundException e) {
+      throw new ExecutorException("network " + name(a) + " vanished while being created; retrying", e);
+    }
+    String owner = existing.getLabels() == null ? null : existing.getLabels().get(LABEL_NETWORK_ID);
+    if (a.getNetwork().getId().equals(owner)) {
+      return;
+    }
+    boolean unused = existing.getContainers() == null || existing.getContainers().isEmpty();
+    if (owner != null && unused) {
+      log.info("replacing engine network {} left by swarm network {}", name(a), owner);
+      try {
+        client.removeNetworkCmd(existing.getId()).exec();
+        create.exec();
+        return;
+      } catch (DockerException e) {
+        throw new ExecutorException("replacing stale network " + name(a) + " failed: " + DockerErrors.message(e), e);
+      }
+    }
+    throw new ExecutorException.Rejected("engine network " + name(a) + " exists and is not the one of swarm network "
+        + a.getNetwork().getId() + (owner == null ? "" : " (it belongs to swarm network " + owner + ", still in use)"),
+        null);
   }
 
   /** The first network is joined at create time (the engine takes one there); see {@link #connectRest}. */
@@ -123,10 +162,15 @@ final class TaskNetworks {
     }
   }
 
-  /** Removes the task's networks that no other container uses any more. */
+  /** Removes the task's networks (ours only) that no other container uses any more. */
   void remove(DockerClient client) {
     for (NetworkAttachment a : attachments) {
       try {
+        Network existing = client.inspectNetworkCmd().withNetworkId(name(a)).exec();
+        if (existing.getLabels() == null || !a.getNetwork().getId().equals(existing.getLabels().get(LABEL_NETWORK_ID))
+            || (existing.getContainers() != null && !existing.getContainers().isEmpty())) {
+          continue;
+        }
         client.removeNetworkCmd(name(a)).exec();
       } catch (NotFoundException e) {
         // already gone

@@ -4,6 +4,7 @@ import dev.swarmkit.api.Network;
 import dev.swarmkit.api.PortConfig;
 import dev.swarmkit.api.Service;
 import dev.swarmkit.api.ServiceSpec;
+import dev.swarmkit.manager.allocator.Networks;
 import dev.swarmkit.store.ReadTx;
 import dev.swarmkit.store.Table;
 import java.util.Optional;
@@ -14,12 +15,7 @@ final class Ingress {
   private Ingress() {}
 
   static boolean isIngressNetwork(Network network) {
-    if (network.getSpec().getIngress()) {
-      return true;
-    }
-    // Networks created by older versions mark ingress with an internal label instead.
-    return network.getSpec().getAnnotations().getLabelsMap().containsKey("com.docker.swarm.internal")
-        && network.getSpec().getAnnotations().getName().equals("ingress");
+    return Networks.isIngress(network);
   }
 
   /** Whether the service publishes a port through the routing mesh. */

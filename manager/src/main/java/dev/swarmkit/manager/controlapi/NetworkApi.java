@@ -21,6 +21,7 @@ import dev.swarmkit.store.Store;
 import dev.swarmkit.store.StoreException;
 import dev.swarmkit.store.Table;
 import dev.swarmkit.store.Tx;
+import dev.swarmkit.net.Cidr;
 import java.util.List;
 
 /** Network RPCs of the control API (upstream controlapi/network.go). */
@@ -50,6 +51,7 @@ final class NetworkApi {
           throw ApiErrors.alreadyExists("ingress network (%s) is already present", existing.getId());
         });
       }
+      checkSubnetsFree(tx, spec);
       tx.create(Table.NETWORKS, network);
     });
     return CreateNetworkResponse.newBuilder().setNetwork(read(network.getId())).build();
@@ -124,6 +126,12 @@ final class NetworkApi {
     } else {
       drivers.validateNetworkDriver(driver);
     }
+    if (spec.getIpv6Enabled()) {
+      throw ApiErrors.invalidArgument("IPv6 networks are not supported");
+    }
+    if (spec.getConfigFromCase() != NetworkSpec.ConfigFromCase.CONFIGFROM_NOT_SET) {
+      throw ApiErrors.invalidArgument("config-from networks are not supported");
+    }
     if (spec.hasIpam()) {
       IPAMOptions ipam = spec.getIpam();
       drivers.validateIpamDriver(ipam.hasDriver() ? ipam.getDriver() : null);
@@ -136,6 +144,9 @@ final class NetworkApi {
   private static void validateIpamConfig(IPAMConfig config) {
     Cidr subnet = Cidr.parse(config.getSubnet())
         .orElseThrow(() -> ApiErrors.invalidArgument("ipam configuration: invalid subnet %s", config.getSubnet()));
+    if (!subnet.isIpv4()) {
+      throw ApiErrors.invalidArgument("ipam configuration: IPv6 subnet %s is not supported", config.getSubnet());
+    }
     if (!config.getRange().isEmpty()) {
       Cidr range = Cidr.parse(config.getRange())
           .orElseThrow(() -> ApiErrors.invalidArgument("ipam configuration: invalid range %s", config.getRange()));
@@ -150,6 +161,23 @@ final class NetworkApi {
       if (!subnet.contains(gateway)) {
         throw ApiErrors.invalidArgument("ipam configuration: subnet %s does not contain gateway %s",
             config.getSubnet(), config.getGateway());
+      }
+    }
+  }
+
+  /** A subnet the spec names must not overlap one that another network uses (named or allocated). */
+  private static void checkSubnetsFree(Tx tx, NetworkSpec spec) {
+    for (IPAMConfig config : spec.getIpam().getConfigsList()) {
+      Cidr subnet = Cidr.parse(config.getSubnet()).orElseThrow();
+      for (Network other : tx.all(Table.NETWORKS)) {
+        List<IPAMConfig> used = new java.util.ArrayList<>(other.getSpec().getIpam().getConfigsList());
+        used.addAll(other.getIpam().getConfigsList());
+        for (IPAMConfig u : used) {
+          if (Cidr.parse(u.getSubnet()).filter(subnet::overlaps).isPresent()) {
+            throw ApiErrors.invalidArgument("ipam configuration: subnet %s overlaps subnet %s of network %s",
+                config.getSubnet(), u.getSubnet(), other.getSpec().getAnnotations().getName());
+          }
+        }
       }
     }
   }

@@ -41,6 +41,11 @@ public interface NetworkDriverValidator {
     };
   }
 
+  /** The drivers the Docker executor provides: a bridge per node for "overlay" and "bridge". */
+  static NetworkDriverValidator bridgePerNode() {
+    return new BridgeNetworkDrivers();
+  }
+
   /** Accepts every driver: for deployments whose agents bring their own network drivers. */
   static NetworkDriverValidator permissive() {
     return new NetworkDriverValidator() {

@@ -25,13 +25,13 @@ public final class Tasks {
   public static final Duration DEFAULT_RESTART_DELAY = Duration.ofSeconds(5);
 
   /**
-   * Upstream creates tasks in NEW ("created") and the network allocator moves them to PENDING once
-   * their networks are allocated. This port has no network allocator yet, so tasks start in PENDING
-   * with the allocator's message, which is what upstream does for tasks needing no allocation.
+   * As upstream, tasks are created in NEW ("created"); the allocator ({@code
+   * dev.swarmkit.manager.allocator}) gives them their endpoint and network attachments and moves
+   * them to PENDING, the only state the scheduler places.
    */
-  public static final TaskState INITIAL_STATE = TaskState.PENDING;
+  public static final TaskState INITIAL_STATE = TaskState.NEW;
 
-  public static final String INITIAL_MESSAGE = "pending task scheduling";
+  public static final String INITIAL_MESSAGE = "created";
 
   /** Newest last; tasks without any timestamp sort first (upstream TasksByTimestamp). */
   public static final Comparator<Task> BY_TIMESTAMP = Comparator.comparing(Tasks::statusTimestamp,

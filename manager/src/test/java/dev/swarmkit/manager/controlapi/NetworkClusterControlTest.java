@@ -76,8 +76,13 @@ class NetworkClusterControlTest {
     Network network = createNetwork(withIpam("10.0.0.0/24", "10.0.0.128/25", "10.0.0.1"));
     assertThat(ts.client.getNetwork(GetNetworkRequest.newBuilder().setNetworkId(network.getId()).build())
         .getNetwork()).isEqualTo(network);
-    createNetwork(networkSpec("v6").setIpam(IPAMOptions.newBuilder().addConfigs(IPAMConfig.newBuilder()
-        .setSubnet("fd00::/64").setGateway("fd00::1"))));
+    assertFails(() -> createNetwork(networkSpec("v6").setIpam(IPAMOptions.newBuilder().addConfigs(IPAMConfig.newBuilder()
+        .setSubnet("fd00::/64").setGateway("fd00::1")))), Status.Code.INVALID_ARGUMENT,
+        "ipam configuration: IPv6 subnet fd00::/64 is not supported");
+    assertFails(() -> createNetwork(withIpam("10.0.0.64/26", "", "")), Status.Code.INVALID_ARGUMENT,
+        "ipam configuration: subnet 10.0.0.64/26 overlaps subnet 10.0.0.0/24 of network net");
+    assertFails(() -> createNetwork(networkSpec("six").setIpv6Enabled(true)), Status.Code.INVALID_ARGUMENT,
+        "IPv6 networks are not supported");
   }
 
   @Test

@@ -28,7 +28,7 @@ class TasksTest {
   }
 
   @Test
-  void newTaskCopiesTheServiceAndWaitsForScheduling() {
+  void newTaskCopiesTheServiceAndWaitsForAllocation() {
     Task t = Tasks.newTask(null, service, 3, "");
     assertThat(Identity.isId(t.getId())).isTrue();
     assertThat(t.getServiceId()).isEqualTo(service.getId());
@@ -37,7 +37,7 @@ class TasksTest {
     assertThat(t.getSpecVersion()).isEqualTo(service.getSpecVersion());
     assertThat(t.getServiceAnnotations()).isEqualTo(service.getSpec().getAnnotations());
     assertThat(t.getDesiredState()).isEqualTo(TaskState.RUNNING);
-    assertThat(t.getStatus().getState()).isEqualTo(TaskState.PENDING);
+    assertThat(t.getStatus().getState()).as("waits for the allocator").isEqualTo(TaskState.NEW);
     assertThat(t.getStatus().hasTimestamp()).isTrue();
     assertThat(t.hasEndpoint()).isTrue();
     assertThat(t.getNodeId()).isEmpty();

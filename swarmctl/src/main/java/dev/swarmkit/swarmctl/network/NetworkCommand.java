@@ -8,6 +8,7 @@ import dev.swarmkit.api.ListNetworksRequest;
 import dev.swarmkit.api.Network;
 import dev.swarmkit.api.NetworkSpec;
 import dev.swarmkit.api.RemoveNetworkRequest;
+import dev.swarmkit.net.Cidr;
 import dev.swarmkit.swarmctl.CliException;
 import dev.swarmkit.swarmctl.CommandGroup;
 import dev.swarmkit.swarmctl.CsvField;
@@ -79,6 +80,10 @@ public final class NetworkCommand extends CommandGroup {
             session.out().println(created.getId());
         }
 
+        private static Cidr cidr(String text) {
+            return Cidr.parse(text).orElseThrow(() -> new CliException("invalid CIDR address: " + text));
+        }
+
         private IPAMOptions ipam() {
             IPAMOptions.Builder ipam = null;
             if (ipamDriver != null) {
@@ -91,10 +96,10 @@ public final class NetworkCommand extends CommandGroup {
             List<String> freeRanges = new ArrayList<>(ranges);
             List<IPAMConfig> configs = new ArrayList<>();
             for (String subnet : subnets) {
-                Cidr net = Cidr.parse(subnet);
+                Cidr net = cidr(subnet);
                 String gateway = "";
                 for (String g : freeGateways) {
-                    if (net.contains(Cidr.address(g))) {
+                    if (net.contains(Cidr.parseAddress(g).orElse(null))) {
                         gateway = g;
                         freeGateways.remove(g);
                         break;
@@ -102,7 +107,7 @@ public final class NetworkCommand extends CommandGroup {
                 }
                 String range = "";
                 for (String r : freeRanges) {
-                    if (net.contains(Cidr.parse(r).network())) {
+                    if (net.contains(cidr(r).network())) {
                         range = r;
                         freeRanges.remove(r);
                         break;

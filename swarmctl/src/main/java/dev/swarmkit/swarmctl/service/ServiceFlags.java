@@ -47,8 +47,12 @@ public final class ServiceFlags {
     Long oomScoreAdj;
 
     @Option(names = "--ports", split = ",", converter = CsvField.class, paramLabel = "<name:port[/proto][:published[/proto]]>",
-            description = "Ports to publish (in host mode)")
+            description = "Ports to publish (in host mode unless --publish-mode ingress)")
     List<String> ports;
+    // Not in upstream's swarmctl (which always publishes in host mode): the API's default mode.
+    @Option(names = "--publish-mode", paramLabel = "<host|ingress>",
+            description = "How --ports are published: host (on the task's node) or ingress (a cluster-wide port)")
+    String publishMode;
     @Option(names = "--network", paramLabel = "<network>", description = "Network to attach the tasks to")
     String network;
 

@@ -173,11 +173,25 @@ public final class ServiceSpecMerger {
     }
 
     private static void ports(ServiceFlags f, ServiceSpec.Builder spec) {
+        if (f.publishMode != null && f.ports == null) {
+            throw new IllegalArgumentException("--publish-mode needs --ports");
+        }
         if (f.ports == null) {
             return;
         }
+        PortConfig.PublishMode mode = PortConfig.PublishMode.HOST;
+        if (f.publishMode != null) {
+            mode = switch (f.publishMode) {
+                case "host" -> PortConfig.PublishMode.HOST;
+                case "ingress" -> PortConfig.PublishMode.INGRESS;
+                default -> throw new IllegalArgumentException(
+                        "invalid publish mode " + f.publishMode + ": must be host or ingress");
+            };
+        }
         EndpointSpec.Builder endpoint = EndpointSpec.newBuilder();
-        f.ports.forEach(p -> endpoint.addPorts(Ports.parse(p)));
+        for (String p : f.ports) {
+            endpoint.addPorts(Ports.parse(p).toBuilder().setPublishMode(mode));
+        }
         spec.setEndpoint(endpoint);
     }
 

@@ -1,5 +1,6 @@
 package dev.swarmkit.swarmctl.task;
 
+import dev.swarmkit.api.NetworkAttachment;
 import dev.swarmkit.api.ConfigReference;
 import dev.swarmkit.api.ContainerSpec;
 import dev.swarmkit.api.ListTasksRequest;
@@ -127,8 +128,28 @@ public final class TaskCommand extends CommandGroup {
                     w.printf("    [%s] %s:%s\n", mode, cr.getConfigName(), cr.hasFile() ? cr.getFile().getName() : "");
                 }
             }
+            networks(w, task);
             w.flush();
             return out.toString();
+        }
+
+        /** Not in upstream's swarmctl: the addresses the allocator gave the task, and its published ports. */
+        private static void networks(TabWriter w, Task task) {
+            if (task.getNetworksCount() > 0) {
+                w.println("Networks\t");
+                for (NetworkAttachment a : task.getNetworksList()) {
+                    w.printf("  %s\t: %s\n", a.getNetwork().getSpec().getAnnotations().getName(),
+                            String.join(", ", a.getAddressesList()));
+                }
+            }
+            List<PortConfig> published = task.getEndpoint().getPortsList();
+            if (!published.isEmpty()) {
+                w.printf("Published Ports\t: %s\n", published.stream()
+                        .map(p -> (p.getPublishedPort() == 0 ? "*" : Integer.toString(p.getPublishedPort())) + "->"
+                                + p.getTargetPort() + "/" + protocol(p) + " ("
+                                + p.getPublishMode().name().toLowerCase(Locale.ROOT) + ")")
+                        .collect(Collectors.joining(", ")));
+            }
         }
 
         private static void status(TabWriter w, Task t) {

@@ -79,10 +79,13 @@ final class JobFixture {
     return fx.tasks(serviceId).stream().filter(t -> t.getStatus().getState() == state).collect(Collectors.toList());
   }
 
-  /** Tasks the agent may start now: desired to complete (not waiting for a delayed start), pending. */
+  /**
+   * Tasks the agent may start now: desired to complete (not waiting for a delayed start), new or
+   * pending (this fixture plays allocator and scheduler).
+   */
   List<Task> startable(String serviceId) {
     return fx.tasks(serviceId).stream()
-        .filter(t -> t.getDesiredState() == TaskState.COMPLETE && t.getStatus().getState() == TaskState.PENDING)
+        .filter(t -> t.getDesiredState() == TaskState.COMPLETE && TaskStates.isAtMost(t.getStatus().getState(), TaskState.PENDING))
         .collect(Collectors.toList());
   }
 
