@@ -26,6 +26,7 @@ import dev.swarmkit.manager.dispatcher.NodeIdentityResolver;
 import dev.swarmkit.manager.logbroker.LogBroker;
 import dev.swarmkit.manager.orchestrator.Orchestration;
 import dev.swarmkit.manager.raft.RaftAddresses;
+import dev.swarmkit.manager.resourceapi.ResourceAllocator;
 import dev.swarmkit.manager.role.RoleManager;
 import dev.swarmkit.manager.watchapi.WatchService;
 import dev.swarmkit.scheduler.Scheduler;
@@ -124,31 +125,43 @@ public final class Manager implements AutoCloseable {
     LeaderForwarding forwarding = new LeaderForwarding(replication::isLeader, this::leaderChannel);
     // Issuing certificates writes to the store: a follower relays joins, renewals and the unlock
     // key to the leader, as the original caller; the root certificate it serves from its replica.
+    // Services relayed to the leader with the caller's identity, served on both the remote API and
+    // the control socket (upstream's local server serves the same set).
+    List<ServerServiceDefinition> callerServices = new ArrayList<>();
     for (BindableService s : new CAServer(store, clusterId).services()) {
-      remote.addService(ServerInterceptors.intercept(forwarding.wrapForwardingCaller(s.bindService(),
-          Set.of(CAGrpc.getGetRootCACertificateMethod().getFullMethodName())), auth));
+      callerServices.add(forwarding.wrapForwardingCaller(s.bindService(),
+          Set.of(CAGrpc.getGetRootCACertificateMethod().getFullMethodName())));
     }
     // Agents may keep a session with any manager: a follower relays it, and the agent's log broker
     // calls, to the leader.
-    remote.addService(ServerInterceptors.intercept(forwarding.wrapForwardingCaller(dispatcher.service()), auth));
-    remote.addService(ServerInterceptors.intercept(
-        forwarding.wrapForwardingCaller(logBroker.brokerService().bindService()), auth));
+    callerServices.add(forwarding.wrapForwardingCaller(dispatcher.service()));
+    callerServices.add(forwarding.wrapForwardingCaller(logBroker.brokerService().bindService()));
+    callerServices.add(forwarding.wrapForwardingCaller(new ResourceAllocator(store).bindService()));
     ControlService control = new ControlService(store, replication.membership(), tokenRotator(),
         RootCaReconciler.keepCurrent(), NetworkDriverValidator.permissive());
     List<ServerServiceDefinition> leaderServices = List.of(forwarding.wrap(control),
         forwarding.wrap(watchService), forwarding.wrap(logBroker.logsService()));
+    ServerServiceDefinition health = new HealthService().bindService();
+    for (ServerServiceDefinition s : callerServices) {
+      remote.addService(ServerInterceptors.intercept(s, auth));
+    }
     for (ServerServiceDefinition s : leaderServices) {
       remote.addService(ServerInterceptors.intercept(s, auth));
     }
     for (BindableService s : extraRemoteServices) {
       remote.addService(SecureChannels.authorized(s, auth));
     }
-    remote.addService(SecureChannels.authorized(new HealthService(), auth));
+    remote.addService(ServerInterceptors.intercept(health, auth));
     remoteServer = remote.build().start();
     log.info("remote API listening on {}", config.remoteListen());
 
+    LocalCaller local = new LocalCaller(security::identity, config.advertiseAddr());
+    List<ServerServiceDefinition> socketServices = new ArrayList<>();
+    socketServices.addAll(leaderServices);
+    socketServices.addAll(callerServices);
+    socketServices.add(health);
     controlServer = ControlSocketServer.start(config.controlSocket(), security.serverSslContext(),
-        leaderServices);
+        socketServices.stream().map(s -> ServerInterceptors.intercept(s, local)).toList());
 
     replication.onLeadershipChange(leader -> {
       // Raft reports the loss of leadership while it shuts down, after this manager's loop has.

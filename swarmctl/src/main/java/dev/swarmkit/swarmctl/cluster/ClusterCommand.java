@@ -211,12 +211,27 @@ public final class ClusterCommand extends CommandGroup {
 
     @Command(name = "unlock-key", description = "Print the key that unlocks the cluster's managers.")
     static final class UnlockKey extends SwarmctlCommand {
+        @Option(names = "--rotate", description = "Replace the unlock key, then print the new one")
+        boolean rotate;
         @Parameters(paramLabel = "<cluster>", arity = "0..*")
         List<String> args;
 
         @Override
         protected void run(Session session) {
-            exactlyOne(args, "cluster name missing", "unlock-key command takes exactly 1 argument");
+            String input = exactlyOne(args, "cluster name missing", "unlock-key command takes exactly 1 argument");
+            if (rotate) {
+                Cluster cluster = session.lookup().cluster(input);
+                // As `docker swarm unlock-key --rotate`: there is no key to rotate without autolock.
+                if (!cluster.getSpec().getEncryptionConfig().getAutoLockManagers()) {
+                    throw new CliException("cannot rotate because autolock is not turned on");
+                }
+                session.control().updateCluster(UpdateClusterRequest.newBuilder()
+                        .setClusterId(cluster.getId())
+                        .setClusterVersion(cluster.getMeta().getVersion())
+                        .setSpec(cluster.getSpec())
+                        .setRotation(KeyRotation.newBuilder().setManagerUnlockKey(true))
+                        .build());
+            }
             display(session);
         }
 
