@@ -87,6 +87,7 @@ final class ClusterApi {
     store.update(tx -> {
       Cluster current = tx.get(Table.CLUSTERS, id)
           .orElseThrow(() -> ApiErrors.notFound("cluster %s not found", id));
+      UnbuiltClusterSettings.refuse(current, request.getSpec());
       Cluster.Builder cluster = current.toBuilder()
           .setMeta(current.getMeta().toBuilder().setVersion(request.getClusterVersion()))
           .setSpec(request.getSpec());

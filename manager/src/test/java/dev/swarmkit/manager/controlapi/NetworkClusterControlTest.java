@@ -198,4 +198,41 @@ class NetworkClusterControlTest {
         Status.Code.INVALID_ARGUMENT, "update out of sequence");
     assertThat(ts.snapshot()).isEqualTo(afterOneUpdate).isNotEqualTo(before);
   }
+
+  private static final String ROTATION_REFUSED = "root CA rotation is not supported yet: the signing CA "
+      + "certificate, key and force_rotate cannot be changed";
+
+  @Test
+  void updateClusterRefusesSettingsThisSwarmStoresButDoesNotAct() {
+    Cluster cluster = ts.createDefaultCluster();
+    ClusterSpec spec = cluster.getSpec();
+    List<Object> before = ts.snapshot();
+
+    assertFails(() -> ts.client.updateCluster(updateOf(cluster, spec.toBuilder().setCaConfig(spec.getCaConfig()
+            .toBuilder().addExternalCas(dev.swarmkit.api.ExternalCA.newBuilder().setUrl("https://ca.example")))
+            .build()).build()),
+        Status.Code.UNIMPLEMENTED, "external CAs are not supported yet: this swarm's managers sign certificates "
+            + "with the cluster's root CA key");
+    assertFails(() -> ts.client.updateCluster(updateOf(cluster, spec.toBuilder().setCaConfig(spec.getCaConfig()
+            .toBuilder().setForceRotate(spec.getCaConfig().getForceRotate() + 1)).build()).build()),
+        Status.Code.UNIMPLEMENTED, ROTATION_REFUSED);
+    assertFails(() -> ts.client.updateCluster(updateOf(cluster, spec.toBuilder().setCaConfig(spec.getCaConfig()
+            .toBuilder().setSigningCaCert(com.google.protobuf.ByteString.copyFromUtf8("-----BEGIN CERTIFICATE-----")))
+            .build()).build()),
+        Status.Code.UNIMPLEMENTED, ROTATION_REFUSED);
+    assertFails(() -> ts.client.updateCluster(updateOf(cluster, spec.toBuilder().setRaft(spec.getRaft().toBuilder()
+            .setSnapshotInterval(spec.getRaft().getSnapshotInterval() + 100)).build()).build()),
+        Status.Code.UNIMPLEMENTED, "changing the raft settings is not supported: each manager applies its raft "
+            + "settings when it starts");
+    assertFails(() -> ts.client.updateCluster(updateOf(cluster, spec.toBuilder().setAcceptancePolicy(
+            dev.swarmkit.api.AcceptancePolicy.newBuilder().addPolicies(
+                dev.swarmkit.api.AcceptancePolicy.RoleAdmissionPolicy.newBuilder().setAutoaccept(true)))
+            .build()).build()),
+        Status.Code.UNIMPLEMENTED, "acceptance policies are not supported (deprecated upstream): join tokens "
+            + "decide which nodes join and with which role");
+    assertThat(ts.snapshot()).isEqualTo(before);
+
+    // The same settings sent back unchanged are fine
+    ts.client.updateCluster(updateOf(cluster, spec).build());
+  }
 }

@@ -1,0 +1,38 @@
+package dev.swarmkit.manager.controlapi;
+
+import dev.swarmkit.api.CAConfig;
+import dev.swarmkit.api.Cluster;
+import dev.swarmkit.api.ClusterSpec;
+
+/**
+ * Refuses cluster spec changes this swarm would store but not act on, so an operator never gets a
+ * silent no-op: changed Raft tunables (Ratis takes its settings at start), acceptance policies
+ * (deprecated upstream; join tokens decide admission), external CAs, and a new signing CA or a forced
+ * root rotation. Unchanged values pass, so a client's get-then-update round trip still works.
+ */
+final class UnbuiltClusterSettings {
+
+  private UnbuiltClusterSettings() {}
+
+  static void refuse(Cluster current, ClusterSpec requested) {
+    ClusterSpec now = current.getSpec();
+    if (!requested.getRaft().equals(now.getRaft())) {
+      throw ApiErrors.unimplemented("changing the raft settings is not supported: each manager applies its "
+          + "raft settings when it starts");
+    }
+    if (!requested.getAcceptancePolicy().equals(now.getAcceptancePolicy())) {
+      throw ApiErrors.unimplemented("acceptance policies are not supported (deprecated upstream): "
+          + "join tokens decide which nodes join and with which role");
+    }
+    CAConfig ca = requested.getCaConfig();
+    if (ca.getExternalCasCount() > 0) {
+      throw ApiErrors.unimplemented("external CAs are not supported yet: this swarm's managers sign "
+          + "certificates with the cluster's root CA key");
+    }
+    if (!ca.getSigningCaCert().isEmpty() || !ca.getSigningCaKey().isEmpty()
+        || ca.getForceRotate() != now.getCaConfig().getForceRotate()) {
+      throw ApiErrors.unimplemented("root CA rotation is not supported yet: the signing CA certificate, "
+          + "key and force_rotate cannot be changed");
+    }
+  }
+}
