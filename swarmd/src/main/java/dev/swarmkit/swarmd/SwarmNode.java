@@ -21,6 +21,7 @@ import dev.swarmkit.manager.Replication;
 import dev.swarmkit.manager.dispatcher.DispatcherOptions;
 import dev.swarmkit.manager.metrics.ClusterMetrics;
 import dev.swarmkit.manager.metrics.MetricFamily;
+import dev.swarmkit.manager.raft.RaftDataKeysService;
 import dev.swarmkit.manager.raft.RaftMembershipService;
 import dev.swarmkit.manager.raft.RaftReplication;
 import java.io.IOException;
@@ -86,7 +87,7 @@ public final class SwarmNode implements AutoCloseable {
     Manager manager = null;
     String advertise = advertiseAddress(config, listen);
     if (isManager) {
-      manager = startManager(config, security, replications, listen, advertise, bootstrap);
+      manager = startManager(config, security, files, replications, listen, advertise, bootstrap);
       if (listen.getPort() == 0) {
         advertise = listen.getHostString() + ":" + manager.remotePort();
       }
@@ -98,7 +99,7 @@ public final class SwarmNode implements AutoCloseable {
     Supplier<Optional<String>> sessionManager = () -> Optional.ofNullable(agentRef.get())
         .flatMap(Agent::currentManager);
     RoleSupervisor roles = new RoleSupervisor(config.stateDir(), security, manager,
-        joinAddr -> startManager(withJoinAddr(config, joinAddr), security, replications, listen, self,
+        joinAddr -> startManager(withJoinAddr(config, joinAddr), security, files, replications, listen, self,
             Optional.empty()),
         () -> sessionManager.get().or(() -> config.joining() ? Optional.of(config.joinAddr()) : Optional.empty()));
 
@@ -135,17 +136,22 @@ public final class SwarmNode implements AutoCloseable {
     return new SwarmNode(config, security, roles, agent, renewal, engine);
   }
 
-  private static Manager startManager(SwarmdConfig config, SecurityConfig security,
+  private static Manager startManager(SwarmdConfig config, SecurityConfig security, NodeCertificateFiles files,
       ReplicationFactory replications, InetSocketAddress listen, String advertise, Optional<Cluster> bootstrap)
       throws Exception {
-    Replication replication = replications.create(config, security, advertise, bootstrap.isPresent());
+    Replication replication = replications.create(config, security, files, advertise, bootstrap.isPresent());
     Manager manager = new Manager(new ManagerConfig(security, listen, advertise, config.controlSocket(),
         DispatcherOptions.defaults(), bootstrap), replication);
     if (replication instanceof RaftReplication raft) {
       manager.withRemoteService(new RaftMembershipService(raft.raft(), security));
+      manager.withRemoteService(new RaftDataKeysService(raft.raft().encryption()));
     }
     try {
-      return manager.start();
+      manager.start();
+      if (replication instanceof RaftReplication raft) {
+        KeyFileLocker.start(raft.store(), files, raft.raft());
+      }
+      return manager;
     } catch (IOException | RuntimeException e) {
       manager.close();
       throw e;
@@ -267,8 +273,8 @@ public final class SwarmNode implements AutoCloseable {
   /** Creates the manager's replicated store: its Raft member. */
   @FunctionalInterface
   public interface ReplicationFactory {
-    Replication create(SwarmdConfig config, SecurityConfig security, String advertiseAddr, boolean newCluster)
-        throws IOException;
+    Replication create(SwarmdConfig config, SecurityConfig security, NodeCertificateFiles files,
+        String advertiseAddr, boolean newCluster) throws IOException;
 
     ReplicationFactory DEFAULT = ManagerRaft::open;
   }

@@ -86,10 +86,10 @@ public final class SwarmdCommand implements Callable<Integer> {
   @Option(names = "--external-ca", description = "External certificate signing endpoint (not supported yet).")
   String externalCa;
 
-  @Option(names = "--autolock", description = "Require an unlock key to start a manager (not supported yet).")
+  @Option(names = "--autolock", description = "Create the swarm with autolock: managers need the unlock key to start.")
   boolean autolock;
 
-  @Option(names = "--unlock-key", defaultValue = "", description = "Unlock key of this manager (not supported yet).")
+  @Option(names = "--unlock-key", defaultValue = "", description = "Unlock key (SWMKEY-1-...) of this locked manager.")
   String unlockKey;
 
   @Option(names = "--executor", defaultValue = "docker", hidden = true,
@@ -119,8 +119,17 @@ public final class SwarmdCommand implements Callable<Integer> {
     refuseUnsupported("--listen-debug", !listenDebug.isEmpty());
     metricsAddress();
     refuseUnsupported("--external-ca", externalCa != null && !externalCa.isEmpty());
-    refuseUnsupported("--autolock", autolock);
-    refuseUnsupported("--unlock-key", !unlockKey.isEmpty());
+    if (autolock && !joinAddr.isEmpty()) {
+      throw new ParameterException(spec.commandLine(),
+          "--autolock applies when a swarm is created; a joining manager follows the swarm's setting");
+    }
+    if (!unlockKey.isEmpty()) {
+      try {
+        dev.swarmkit.ca.UnlockKeys.parse(unlockKey);
+      } catch (IllegalArgumentException e) {
+        throw new ParameterException(spec.commandLine(), e.getMessage());
+      }
+    }
     if (!joinAddr.isEmpty() && joinToken.isEmpty()) {
       throw new ParameterException(spec.commandLine(), "--join-addr needs --join-token");
     }
@@ -139,7 +148,8 @@ public final class SwarmdCommand implements Callable<Integer> {
     }
     return new SwarmdConfig(stateDir, joinAddr, joinToken, hostname, listenRemoteApi, advertiseRemoteApi,
         listenControlApi, engineAddr, genericNodeResources, forceNewCluster,
-        tick.multipliedBy(heartbeatTick), tick.multipliedBy(electionTick), logLevel, executor);
+        tick.multipliedBy(heartbeatTick), tick.multipliedBy(electionTick), logLevel, executor)
+        .withLocking(autolock, unlockKey);
   }
 
   /** The --listen-metrics address, if given; a malformed one is refused like any bad flag. */

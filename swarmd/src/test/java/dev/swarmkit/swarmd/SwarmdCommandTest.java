@@ -37,10 +37,18 @@ class SwarmdCommandTest {
 
   @Test
   void flagsOfFeaturesNotBuiltAreRefusedNotIgnored() {
-    assertThatThrownBy(() -> parse("--autolock")).hasMessage("--autolock is not supported yet");
-    assertThatThrownBy(() -> parse("--unlock-key", "k")).hasMessage("--unlock-key is not supported yet");
     assertThatThrownBy(() -> parse("--external-ca", "protocol=cfssl,url=https://ca"))
         .hasMessage("--external-ca is not supported yet");
+  }
+
+  @Test
+  void autolockAndUnlockKeyAreParsedAndChecked() {
+    assertThat(parse("--autolock").autolock()).isTrue();
+    assertThat(parse("--unlock-key", "SWMKEY-1-AAECAw").unlockKey()).isEqualTo("SWMKEY-1-AAECAw");
+    assertThatThrownBy(() -> parse("--unlock-key", "k"))
+        .hasMessage("invalid unlock key: it must start with SWMKEY-1-");
+    assertThatThrownBy(() -> parse("--autolock", "--join-addr", "127.0.0.1:4242", "--join-token", "t"))
+        .hasMessage("--autolock applies when a swarm is created; a joining manager follows the swarm's setting");
   }
 
   @Test
