@@ -99,8 +99,20 @@ public final class SwarmNode implements AutoCloseable {
     Supplier<Optional<String>> sessionManager = () -> Optional.ofNullable(agentRef.get())
         .flatMap(Agent::currentManager);
     RoleSupervisor roles = new RoleSupervisor(config.stateDir(), security, manager,
-        joinAddr -> startManager(withJoinAddr(config, joinAddr), security, files, replications, listen, self,
-            Optional.empty()),
+        new RoleSupervisor.ManagerLauncher() {
+          @Override
+          public Manager launch(String joinAddr) throws Exception {
+            return startManager(withJoinAddr(config, joinAddr), security, files, replications, listen, self,
+                Optional.empty());
+          }
+
+          @Override
+          public void demoted() throws IOException {
+            // A worker holds no Raft data and needs no unlock key (upstream: workers are never locked).
+            files.saveRaftDataKeys(null);
+            files.relock(null, 0);
+          }
+        },
         () -> sessionManager.get().or(() -> config.joining() ? Optional.of(config.joinAddr()) : Optional.empty()));
 
     // While a manager runs, its agent follows the Raft members; otherwise the join address, or the
