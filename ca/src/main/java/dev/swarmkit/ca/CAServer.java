@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import dev.swarmkit.api.CAGrpc;
 import dev.swarmkit.api.Certificate;
 import dev.swarmkit.api.Cluster;
+import dev.swarmkit.api.ExternalCA;
 import dev.swarmkit.api.EncryptionKey;
 import dev.swarmkit.api.GetRootCACertificateRequest;
 import dev.swarmkit.api.GetRootCACertificateResponse;
@@ -65,11 +66,21 @@ public final class CAServer {
   private final String clusterId;
   private final Options options;
   private final AtomicReference<RootCA> signer = new AtomicReference<>();
+  private final ExternalCASigner externalCas;
 
   public CAServer(Store store, String clusterId, Options options) {
+    this(store, clusterId, options, null);
+  }
+
+  /**
+   * @param externalCas signs through the cluster's external CAs when it has any for its current root
+   *     (null: this manager signs everything with the root key)
+   */
+  public CAServer(Store store, String clusterId, Options options, ExternalCASigner externalCas) {
     this.store = store;
     this.clusterId = clusterId;
     this.options = options;
+    this.externalCas = externalCas;
   }
 
   public CAServer(Store store, String clusterId) {
@@ -195,8 +206,21 @@ public final class CAServer {
       expiry = options.minCertExpiry();
     }
     try {
-      byte[] cert = signer(cluster).signCsr(csr.toByteArray(), nodeId, Roles.ou(role), clusterId, expiry,
-          options.backdate());
+      RootCA root = signer(cluster);
+      List<ExternalCA> external = externalCas(cluster);
+      byte[] cert;
+      if (!external.isEmpty() && externalCas != null) {
+        // Upstream tries the external CAs first; what they sign must still chain to the swarm root.
+        cert = externalCas.sign(external, csr.toByteArray(), nodeId, Roles.ou(role), clusterId);
+        try {
+          root.verifyPem(cert);
+        } catch (CertificateException e) {
+          throw Status.INTERNAL.withDescription("external CA: the signed certificate does not chain to the "
+              + "swarm root CA: " + e.getMessage()).asRuntimeException();
+        }
+      } else {
+        cert = root.signCsr(csr.toByteArray(), nodeId, Roles.ou(role), clusterId, expiry, options.backdate());
+      }
       return Certificate.newBuilder()
           .setRole(role)
           .setCsr(csr)
@@ -206,7 +230,19 @@ public final class CAServer {
           .build();
     } catch (InvalidCsrException e) {
       throw Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException();
+    } catch (ExternalCASigner.SigningException e) {
+      log.warn("{}", e.getMessage());
+      throw Status.UNAVAILABLE.withDescription(e.getMessage()).asRuntimeException();
     }
+  }
+
+  /** The cluster's CFSSL external CAs for its current root (no CA certificate means that root). */
+  private static List<ExternalCA> externalCas(Cluster cluster) {
+    ByteString root = cluster.getRootCa().getCaCert();
+    return cluster.getSpec().getCaConfig().getExternalCasList().stream()
+        .filter(ca -> ca.getProtocol() == ExternalCA.CAProtocol.CFSSL)
+        .filter(ca -> ca.getCaCert().isEmpty() || ca.getCaCert().equals(root))
+        .toList();
   }
 
   private RootCA signer(Cluster cluster) {

@@ -143,7 +143,7 @@ final class TestSwarm implements AutoCloseable {
     return start(config);
   }
 
-  private SwarmNode start(SwarmdConfig config) throws Exception {
+  SwarmNode start(SwarmdConfig config) throws Exception {
     String hostname = config.hostname();
     SwarmNode node = SwarmNode.start(config);
     configs.put(hostname, config);

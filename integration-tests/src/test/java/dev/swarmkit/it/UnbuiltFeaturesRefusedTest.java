@@ -9,8 +9,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Through swarmctl against a real manager: settings this swarm would store but not act on are
- * refused with a clear message, and the cluster is left as it was.
+ * Through swarmctl against a real manager: settings this swarm would store but not act on (secret
+ * drivers), or could not act on safely (an external CA without TLS), are refused with a clear
+ * message, and the cluster is left as it was.
  */
 class UnbuiltFeaturesRefusedTest {
 
@@ -28,14 +29,14 @@ class UnbuiltFeaturesRefusedTest {
   }
 
   @Test
-  void externalCaAndSecretDriversAreRefusedAndChangeNothing() throws Exception {
+  void plainHttpExternalCaAndSecretDriversAreRefusedAndChangeNothing() throws Exception {
     swarm.init("node-1");
     String clusterBefore = swarm.swarmctlOk("node-1", "cluster", "inspect", "default");
 
     TestSwarm.Result externalCa = swarm.swarmctl("node-1", "cluster", "update", "default",
-        "--external-ca", "protocol=cfssl,url=https://127.0.0.1:1/sign");
+        "--external-ca", "protocol=cfssl,url=http://127.0.0.1:1/sign");
     assertThat(externalCa.exitCode()).isNotZero();
-    assertThat(externalCa.err()).contains("external CAs are not supported yet");
+    assertThat(externalCa.err()).contains("external CA URL must be an https:// URL");
 
     TestSwarm.Result driven = swarm.swarmctl("node-1", "secret", "create", "vaulted", "--driver", "vault");
     assertThat(driven.exitCode()).isNotZero();

@@ -8,6 +8,7 @@ import dev.swarmkit.api.WeightedPeer;
 import dev.swarmkit.ca.AuthorizationInterceptor;
 import dev.swarmkit.ca.CAServer;
 import dev.swarmkit.ca.CallerIdentity;
+import dev.swarmkit.ca.ExternalCASigner;
 import dev.swarmkit.ca.ClusterSecurity;
 import dev.swarmkit.ca.JoinToken;
 import dev.swarmkit.ca.NodeIdentity;
@@ -128,7 +129,9 @@ public final class Manager implements AutoCloseable {
     // Services relayed to the leader with the caller's identity, served on both the remote API and
     // the control socket (upstream's local server serves the same set).
     List<ServerServiceDefinition> callerServices = new ArrayList<>();
-    for (BindableService s : new CAServer(store, clusterId).services()) {
+    // External CAs the cluster names are reached with this manager's certificate, trusting the root.
+    CAServer ca = new CAServer(store, clusterId, CAServer.Options.defaults(), new ExternalCASigner(security));
+    for (BindableService s : ca.services()) {
       callerServices.add(forwarding.wrapForwardingCaller(s.bindService(),
           Set.of(CAGrpc.getGetRootCACertificateMethod().getFullMethodName())));
     }

@@ -13,6 +13,7 @@ import dev.swarmkit.ca.RootCA;
 import dev.swarmkit.ca.SecurityConfig;
 import dev.swarmkit.ca.UnlockKeys;
 import dev.swarmkit.identity.Identity;
+import dev.swarmkit.flags.ExternalCaFlag;
 import dev.swarmkit.manager.DefaultCluster;
 import dev.swarmkit.store.raft.DataKeys;
 import java.net.InetSocketAddress;
@@ -41,6 +42,10 @@ record NodeBootstrap(SecurityConfig security, Optional<Cluster> bootstrapCluster
         throw new IllegalArgumentException("--autolock applies when a swarm is created; this node resumes "
             + "its swarm: turn autolock on with 'swarmctl cluster update default --autolock=true'");
       }
+      if (!config.externalCas().isEmpty()) {
+        throw new IllegalArgumentException("--external-ca applies when a swarm is created; this node resumes "
+            + "its swarm: set external CAs with 'swarmctl cluster update default --external-ca ...'");
+      }
       SecurityConfig security;
       try {
         security = files.load();
@@ -59,6 +64,12 @@ record NodeBootstrap(SecurityConfig security, Optional<Cluster> bootstrapCluster
       SecurityConfig security = ClusterSecurity.issueLocally(root, Identity.newId(), NodeRole.MANAGER, clusterId,
           FIRST_CERT_VALIDITY);
       Cluster cluster = DefaultCluster.create(clusterId, apiRoot);
+      if (!config.externalCas().isEmpty()) {
+        Cluster.Builder withCas = cluster.toBuilder();
+        config.externalCas().forEach(ca -> withCas.getSpecBuilder().getCaConfigBuilder()
+            .addExternalCas(ExternalCaFlag.parse(ca)));
+        cluster = withCas.build();
+      }
       if (config.autolock()) {
         byte[] unlockKey = DataKeys.newKey();
         cluster = autolocked(cluster, unlockKey);

@@ -83,8 +83,9 @@ public final class SwarmdCommand implements Callable<Integer> {
       description = "Length of one raft tick (upstream: fixed 1s); short values for tests.")
   String tickInterval;
 
-  @Option(names = "--external-ca", description = "External certificate signing endpoint (not supported yet).")
-  String externalCa;
+  @Option(names = "--external-ca", paramLabel = "protocol=cfssl,url=https://...",
+      description = "External CA that signs node certificates, for a new swarm (repeatable).")
+  java.util.List<String> externalCas = new java.util.ArrayList<>();
 
   @Option(names = "--autolock", description = "Create the swarm with autolock: managers need the unlock key to start.")
   boolean autolock;
@@ -118,7 +119,17 @@ public final class SwarmdCommand implements Callable<Integer> {
   SwarmdConfig toConfig() {
     refuseUnsupported("--listen-debug", !listenDebug.isEmpty());
     metricsAddress();
-    refuseUnsupported("--external-ca", externalCa != null && !externalCa.isEmpty());
+    for (String ca : externalCas) {
+      try {
+        dev.swarmkit.flags.ExternalCaFlag.parse(ca);
+      } catch (IllegalArgumentException e) {
+        throw new ParameterException(spec.commandLine(), "invalid --external-ca: " + e.getMessage());
+      }
+    }
+    if (!externalCas.isEmpty() && !joinAddr.isEmpty()) {
+      throw new ParameterException(spec.commandLine(),
+          "--external-ca applies when a swarm is created; a joining node follows the swarm's setting");
+    }
     if (autolock && !joinAddr.isEmpty()) {
       throw new ParameterException(spec.commandLine(),
           "--autolock applies when a swarm is created; a joining manager follows the swarm's setting");
@@ -149,7 +160,8 @@ public final class SwarmdCommand implements Callable<Integer> {
     return new SwarmdConfig(stateDir, joinAddr, joinToken, hostname, listenRemoteApi, advertiseRemoteApi,
         listenControlApi, engineAddr, genericNodeResources, forceNewCluster,
         tick.multipliedBy(heartbeatTick), tick.multipliedBy(electionTick), logLevel, executor)
-        .withLocking(autolock, unlockKey);
+        .withLocking(autolock, unlockKey)
+        .withExternalCas(externalCas);
   }
 
   /** The --listen-metrics address, if given; a malformed one is refused like any bad flag. */

@@ -4,6 +4,7 @@ import dev.swarmkit.api.AcceptancePolicy;
 import dev.swarmkit.api.Cluster;
 import dev.swarmkit.api.ClusterSpec;
 import dev.swarmkit.api.EncryptionKey;
+import dev.swarmkit.api.ExternalCA;
 import dev.swarmkit.api.GetClusterRequest;
 import dev.swarmkit.api.GetClusterResponse;
 import dev.swarmkit.api.KeyRotation;
@@ -143,6 +144,21 @@ final class ClusterApi {
       // Only bcrypt-hashed acceptance secrets are supported.
       if (policy.hasSecret() && !policy.getSecret().getAlg().toLowerCase(Locale.ROOT).equals("bcrypt")) {
         throw ApiErrors.invalidArgument("hashing algorithm is not supported: %s", policy.getSecret().getAlg());
+      }
+    }
+    for (ExternalCA ca : spec.getCaConfig().getExternalCasList()) {
+      if (ca.getProtocol() != ExternalCA.CAProtocol.CFSSL) {
+        throw ApiErrors.invalidArgument("unsupported external CA protocol: %s", ca.getProtocolValue());
+      }
+      java.net.URI url;
+      try {
+        url = java.net.URI.create(ca.getUrl());
+      } catch (IllegalArgumentException e) {
+        throw ApiErrors.invalidArgument("invalid external CA URL %s: %s", ca.getUrl(), e.getMessage());
+      }
+      // The CSR goes out with the manager's client certificate: only over TLS.
+      if (!"https".equalsIgnoreCase(url.getScheme()) || url.getHost() == null) {
+        throw ApiErrors.invalidArgument("external CA URL must be an https:// URL: %s", ca.getUrl());
       }
     }
     if (spec.getDispatcher().hasHeartbeatPeriod() && Protos.isNegative(spec.getDispatcher().getHeartbeatPeriod())) {

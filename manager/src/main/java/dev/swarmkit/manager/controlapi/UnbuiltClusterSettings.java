@@ -7,8 +7,8 @@ import dev.swarmkit.api.ClusterSpec;
 /**
  * Refuses cluster spec changes this swarm would store but not act on, so an operator never gets a
  * silent no-op: changed Raft tunables (Ratis takes its settings at start), acceptance policies
- * (deprecated upstream; join tokens decide admission), external CAs, and a new signing CA or a forced
- * root rotation. Unchanged values pass, so a client's get-then-update round trip still works.
+ * (deprecated upstream; join tokens decide admission), and a new signing CA or a forced root
+ * rotation. Unchanged values pass, so a client's get-then-update round trip still works.
  */
 final class UnbuiltClusterSettings {
 
@@ -25,10 +25,6 @@ final class UnbuiltClusterSettings {
           + "join tokens decide which nodes join and with which role");
     }
     CAConfig ca = requested.getCaConfig();
-    if (ca.getExternalCasCount() > 0) {
-      throw ApiErrors.unimplemented("external CAs are not supported yet: this swarm's managers sign "
-          + "certificates with the cluster's root CA key");
-    }
     if (!ca.getSigningCaCert().isEmpty() || !ca.getSigningCaKey().isEmpty()
         || ca.getForceRotate() != now.getCaConfig().getForceRotate()) {
       throw ApiErrors.unimplemented("root CA rotation is not supported yet: the signing CA certificate, "

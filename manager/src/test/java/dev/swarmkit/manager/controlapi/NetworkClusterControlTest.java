@@ -209,10 +209,9 @@ class NetworkClusterControlTest {
     List<Object> before = ts.snapshot();
 
     assertFails(() -> ts.client.updateCluster(updateOf(cluster, spec.toBuilder().setCaConfig(spec.getCaConfig()
-            .toBuilder().addExternalCas(dev.swarmkit.api.ExternalCA.newBuilder().setUrl("https://ca.example")))
+            .toBuilder().addExternalCas(dev.swarmkit.api.ExternalCA.newBuilder().setUrl("http://ca.example/sign")))
             .build()).build()),
-        Status.Code.UNIMPLEMENTED, "external CAs are not supported yet: this swarm's managers sign certificates "
-            + "with the cluster's root CA key");
+        Status.Code.INVALID_ARGUMENT, "external CA URL must be an https:// URL: http://ca.example/sign");
     assertFails(() -> ts.client.updateCluster(updateOf(cluster, spec.toBuilder().setCaConfig(spec.getCaConfig()
             .toBuilder().setForceRotate(spec.getCaConfig().getForceRotate() + 1)).build()).build()),
         Status.Code.UNIMPLEMENTED, ROTATION_REFUSED);
