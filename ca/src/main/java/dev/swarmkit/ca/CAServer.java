@@ -5,6 +5,7 @@ import dev.swarmkit.api.CAGrpc;
 import dev.swarmkit.api.Certificate;
 import dev.swarmkit.api.Cluster;
 import dev.swarmkit.api.ExternalCA;
+import dev.swarmkit.api.RootRotation;
 import dev.swarmkit.api.EncryptionKey;
 import dev.swarmkit.api.GetRootCACertificateRequest;
 import dev.swarmkit.api.GetRootCACertificateResponse;
@@ -66,6 +67,7 @@ public final class CAServer {
   private final String clusterId;
   private final Options options;
   private final AtomicReference<RootCA> signer = new AtomicReference<>();
+  private final AtomicReference<RootCA> rotationSigner = new AtomicReference<>();
   private final ExternalCASigner externalCas;
 
   public CAServer(Store store, String clusterId, Options options) {
@@ -218,6 +220,13 @@ public final class CAServer {
           throw Status.INTERNAL.withDescription("external CA: the signed certificate does not chain to the "
               + "swarm root CA: " + e.getMessage()).asRuntimeException();
         }
+      } else if (cluster.getRootCa().hasRootRotation()) {
+        // Upstream's rotation: sign with the new root, and add the new root cross-signed by the old
+        // one, so nodes that still trust only the old root accept the certificate.
+        RootRotation rotation = cluster.getRootCa().getRootRotation();
+        byte[] leaf = rotationSigner(rotation).signCsr(csr.toByteArray(), nodeId, Roles.ou(role), clusterId,
+            expiry, options.backdate());
+        cert = concat(leaf, rotation.getCrossSignedCaCert().toByteArray());
       } else {
         cert = root.signCsr(csr.toByteArray(), nodeId, Roles.ou(role), clusterId, expiry, options.backdate());
       }
@@ -234,6 +243,28 @@ public final class CAServer {
       log.warn("{}", e.getMessage());
       throw Status.UNAVAILABLE.withDescription(e.getMessage()).asRuntimeException();
     }
+  }
+
+  private RootCA rotationSigner(RootRotation rotation) {
+    RootCA current = rotationSigner.get();
+    if (current != null && java.util.Arrays.equals(current.certPem(), rotation.getCaCert().toByteArray())) {
+      return current;
+    }
+    try {
+      RootCA fresh = RootCA.fromPem(rotation.getCaCert().toByteArray(), rotation.getCaKey().toByteArray());
+      rotationSigner.set(fresh);
+      return fresh;
+    } catch (CertificateException e) {
+      throw Status.INTERNAL.withDescription("the new root CA of the rotation is unusable: " + e.getMessage())
+          .asRuntimeException();
+    }
+  }
+
+  private static byte[] concat(byte[] leafPem, byte[] intermediatePem) {
+    byte[] out = new byte[leafPem.length + intermediatePem.length];
+    System.arraycopy(leafPem, 0, out, 0, leafPem.length);
+    System.arraycopy(intermediatePem, 0, out, leafPem.length, intermediatePem.length);
+    return out;
   }
 
   /** The cluster's CFSSL external CAs for its current root (no CA certificate means that root). */

@@ -13,13 +13,14 @@ import dev.swarmkit.ca.ClusterSecurity;
 import dev.swarmkit.ca.JoinToken;
 import dev.swarmkit.ca.NodeIdentity;
 import dev.swarmkit.ca.RemovedNodes;
+import dev.swarmkit.ca.RootRotationReconciler;
+import dev.swarmkit.ca.RootRotations;
 import dev.swarmkit.ca.SecureChannels;
 import dev.swarmkit.ca.SecurityConfig;
 import dev.swarmkit.manager.controlapi.ClusterTokenRotator;
 import dev.swarmkit.manager.controlapi.ControlService;
 import dev.swarmkit.manager.controlapi.DefaultNetworks;
 import dev.swarmkit.manager.controlapi.NetworkDriverValidator;
-import dev.swarmkit.manager.controlapi.RootCaReconciler;
 import dev.swarmkit.manager.dispatcher.Dispatcher;
 import dev.swarmkit.manager.health.HealthService;
 import dev.swarmkit.manager.dispatcher.ManagerList;
@@ -77,6 +78,7 @@ public final class Manager implements AutoCloseable {
   private Orchestration orchestration;
   private Scheduler scheduler;
   private RoleManager roleManager;
+  private RootRotationReconciler rootRotation;
   private Server remoteServer;
   private ControlSocketServer controlServer;
   private boolean leading;
@@ -141,7 +143,7 @@ public final class Manager implements AutoCloseable {
     callerServices.add(forwarding.wrapForwardingCaller(logBroker.brokerService().bindService()));
     callerServices.add(forwarding.wrapForwardingCaller(new ResourceAllocator(store).bindService()));
     ControlService control = new ControlService(store, replication.membership(), tokenRotator(),
-        RootCaReconciler.keepCurrent(), NetworkDriverValidator.permissive());
+        RootRotations::reconcile, NetworkDriverValidator.permissive());
     List<ServerServiceDefinition> leaderServices = List.of(forwarding.wrap(control),
         forwarding.wrap(watchService), forwarding.wrap(logBroker.logsService()));
     ServerServiceDefinition health = new HealthService().bindService();
@@ -205,6 +207,7 @@ public final class Manager implements AutoCloseable {
       dispatcher.start();
       logBroker.start();
       roleManager = RoleManager.forReplication(store, replication).start();
+      rootRotation = new RootRotationReconciler(store, clusterId).start();
     } else {
       log.info("lost leadership: stopping leader-only components");
       stopLeaderComponents();
@@ -212,6 +215,10 @@ public final class Manager implements AutoCloseable {
   }
 
   private void stopLeaderComponents() {
+    if (rootRotation != null) {
+      rootRotation.close();
+      rootRotation = null;
+    }
     if (roleManager != null) {
       roleManager.close();
       roleManager = null;

@@ -133,7 +133,12 @@ public final class SwarmNode implements AutoCloseable {
     Agent agent = new Agent(AgentConfig.of(config.stateDir(), seeds, executor, channels,
         GenericResources.parse(config.genericNodeResources())));
     agentRef.set(agent);
-    agent.onNodeChange((node, rootCa) -> roles.nodeChanged(node));
+    AtomicReference<RenewalSupervisor> renewalRef = new AtomicReference<>();
+    RootRotationFollower rotation = new RootRotationFollower(security, files, renewalRef::get);
+    agent.onNodeChange((node, rootCa) -> {
+      roles.nodeChanged(node);
+      rotation.nodeChanged(node, rootCa);
+    });
     agent.start();
 
     // Certificates are issued by the leader (the CA writes the node object); the agent's session is
@@ -144,6 +149,7 @@ public final class SwarmNode implements AutoCloseable {
         "manager");
     RenewalSupervisor renewal = new RenewalSupervisor(security, renewVia, files,
         new CertificateRequester(), RenewalSupervisor.Options.defaults()).start();
+    renewalRef.set(renewal);
     roles.start(renewal);
     return new SwarmNode(config, security, roles, agent, renewal, engine);
   }

@@ -101,6 +101,8 @@ final class ClusterApi {
         root.getJoinTokensBuilder().setManager(tokens.newJoinToken(current));
       }
       cluster.setRootCa(rootCa.reconcile(cluster.build()));
+      // The signing CA's key now lives in the root CA (or its rotation); keep no second copy in the spec.
+      cluster.getSpecBuilder().getCaConfigBuilder().clearSigningCaCert().clearSigningCaKey();
       cluster.clearUnlockKeys().addAllUnlockKeys(unlockKeys(current, request.getSpec(), rotation));
       tx.update(Table.CLUSTERS, cluster.build());
     });

@@ -1,14 +1,13 @@
 package dev.swarmkit.manager.controlapi;
 
-import dev.swarmkit.api.CAConfig;
 import dev.swarmkit.api.Cluster;
 import dev.swarmkit.api.ClusterSpec;
 
 /**
  * Refuses cluster spec changes this swarm would store but not act on, so an operator never gets a
- * silent no-op: changed Raft tunables (Ratis takes its settings at start), acceptance policies
- * (deprecated upstream; join tokens decide admission), and a new signing CA or a forced root
- * rotation. Unchanged values pass, so a client's get-then-update round trip still works.
+ * silent no-op: changed Raft tunables (Ratis takes its settings at start) and acceptance policies
+ * (deprecated upstream; join tokens decide admission). Unchanged values pass, so a client's
+ * get-then-update round trip still works.
  */
 final class UnbuiltClusterSettings {
 
@@ -23,12 +22,6 @@ final class UnbuiltClusterSettings {
     if (!requested.getAcceptancePolicy().equals(now.getAcceptancePolicy())) {
       throw ApiErrors.unimplemented("acceptance policies are not supported (deprecated upstream): "
           + "join tokens decide which nodes join and with which role");
-    }
-    CAConfig ca = requested.getCaConfig();
-    if (!ca.getSigningCaCert().isEmpty() || !ca.getSigningCaKey().isEmpty()
-        || ca.getForceRotate() != now.getCaConfig().getForceRotate()) {
-      throw ApiErrors.unimplemented("root CA rotation is not supported yet: the signing CA certificate, "
-          + "key and force_rotate cannot be changed");
     }
   }
 }

@@ -199,9 +199,6 @@ class NetworkClusterControlTest {
     assertThat(ts.snapshot()).isEqualTo(afterOneUpdate).isNotEqualTo(before);
   }
 
-  private static final String ROTATION_REFUSED = "root CA rotation is not supported yet: the signing CA "
-      + "certificate, key and force_rotate cannot be changed";
-
   @Test
   void updateClusterRefusesSettingsThisSwarmStoresButDoesNotAct() {
     Cluster cluster = ts.createDefaultCluster();
@@ -212,13 +209,6 @@ class NetworkClusterControlTest {
             .toBuilder().addExternalCas(dev.swarmkit.api.ExternalCA.newBuilder().setUrl("http://ca.example/sign")))
             .build()).build()),
         Status.Code.INVALID_ARGUMENT, "external CA URL must be an https:// URL: http://ca.example/sign");
-    assertFails(() -> ts.client.updateCluster(updateOf(cluster, spec.toBuilder().setCaConfig(spec.getCaConfig()
-            .toBuilder().setForceRotate(spec.getCaConfig().getForceRotate() + 1)).build()).build()),
-        Status.Code.UNIMPLEMENTED, ROTATION_REFUSED);
-    assertFails(() -> ts.client.updateCluster(updateOf(cluster, spec.toBuilder().setCaConfig(spec.getCaConfig()
-            .toBuilder().setSigningCaCert(com.google.protobuf.ByteString.copyFromUtf8("-----BEGIN CERTIFICATE-----")))
-            .build()).build()),
-        Status.Code.UNIMPLEMENTED, ROTATION_REFUSED);
     assertFails(() -> ts.client.updateCluster(updateOf(cluster, spec.toBuilder().setRaft(spec.getRaft().toBuilder()
             .setSnapshotInterval(spec.getRaft().getSnapshotInterval() + 100)).build()).build()),
         Status.Code.UNIMPLEMENTED, "changing the raft settings is not supported: each manager applies its raft "

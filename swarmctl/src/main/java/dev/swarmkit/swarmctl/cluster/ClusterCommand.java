@@ -1,5 +1,6 @@
 package dev.swarmkit.swarmctl.cluster;
 
+import com.google.protobuf.ByteString;
 import dev.swarmkit.api.CAConfig;
 import dev.swarmkit.api.Cluster;
 import dev.swarmkit.api.ClusterSpec;
@@ -9,6 +10,7 @@ import dev.swarmkit.api.GetUnlockKeyRequest;
 import dev.swarmkit.api.GetUnlockKeyResponse;
 import dev.swarmkit.api.KeyRotation;
 import dev.swarmkit.api.ListClustersRequest;
+import dev.swarmkit.api.ListNodesRequest;
 import dev.swarmkit.api.UpdateClusterRequest;
 import dev.swarmkit.swarmctl.CliException;
 import dev.swarmkit.swarmctl.CommandGroup;
@@ -49,10 +51,19 @@ public final class ClusterCommand extends CommandGroup {
                 JsonOutput.printOne(session.out(), cluster);
                 return;
             }
-            session.out().print(summary(cluster));
+            String rotation = cluster.getRootCa().hasRootRotation()
+                    ? RootRotationProgress.describe(cluster,
+                            session.control().listNodes(ListNodesRequest.getDefaultInstance()).getNodesList())
+                    : null;
+            session.out().print(summary(cluster, rotation));
         }
 
         static String summary(Cluster cluster) {
+            return summary(cluster, null);
+        }
+
+        /** {@code rotation}: progress of a root CA rotation, or null when none runs. */
+        static String summary(Cluster cluster, String rotation) {
             StringBuilder out = new StringBuilder();
             TabWriter w = TabWriter.forSummary(out);
             ClusterSpec spec = cluster.getSpec();
@@ -83,6 +94,9 @@ public final class ClusterCommand extends CommandGroup {
             w.println("  Join Tokens:");
             w.println("    Worker: " + cluster.getRootCa().getJoinTokens().getWorker());
             w.println("    Manager: " + cluster.getRootCa().getJoinTokens().getManager());
+            if (rotation != null) {
+                w.println("  Root CA rotation: " + rotation);
+            }
             if (spec.getTaskDefaults().hasLogDriver()) {
                 Driver driver = spec.getTaskDefaults().getLogDriver();
                 w.printf("Default Log Driver\t: %s\n", driver.getName());
@@ -149,6 +163,13 @@ public final class ClusterCommand extends CommandGroup {
         String rotateJoinToken;
         @Option(names = "--rotate-unlock-key", description = "Replace the key that unlocks managers")
         boolean rotateUnlockKey;
+        @Option(names = "--rotate-ca", description = "Rotate the root CA: every node gets a certificate of a new root")
+        boolean rotateCa;
+        @Option(names = "--ca-cert", paramLabel = "<path>",
+                description = "With --rotate-ca: the new root CA certificate (PEM) instead of a generated one")
+        String caCert;
+        @Option(names = "--ca-key", paramLabel = "<path>", description = "With --ca-cert: its private key (PEM)")
+        String caKey;
         @Option(names = "--autolock", arity = "0..1", fallbackValue = "true", paramLabel = "<true|false>",
                 description = "Require the unlock key to restart a stopped manager")
         Boolean autolock;
@@ -187,6 +208,21 @@ public final class ClusterCommand extends CommandGroup {
             if (autolock != null) {
                 spec.getEncryptionConfigBuilder().setAutoLockManagers(autolock);
             }
+            if ((caCert != null || caKey != null) && !rotateCa) {
+                throw CliException.usage("--ca-cert and --ca-key need --rotate-ca");
+            }
+            if ((caCert == null) != (caKey == null)) {
+                throw CliException.usage("--ca-cert and --ca-key go together");
+            }
+            if (rotateCa) {
+                // As `docker swarm ca --rotate`: a new force_rotate value starts a rotation, to the given
+                // root or a generated one.
+                spec.getCaConfigBuilder().setForceRotate(spec.getCaConfig().getForceRotate() + 1);
+                if (caCert != null) {
+                    spec.getCaConfigBuilder().setSigningCaCert(ByteString.copyFrom(readFile(caCert)))
+                            .setSigningCaKey(ByteString.copyFrom(readFile(caKey)));
+                }
+            }
             logDriver.parse().ifPresent(driver -> spec.getTaskDefaultsBuilder().setLogDriver(driver));
             Cluster updated = session.control().updateCluster(UpdateClusterRequest.newBuilder()
                     .setClusterId(cluster.getId())
@@ -197,6 +233,14 @@ public final class ClusterCommand extends CommandGroup {
             session.out().println(updated.getId());
             if (rotateUnlockKey) {
                 UnlockKey.display(session);
+            }
+        }
+
+        private static byte[] readFile(String path) {
+            try {
+                return java.nio.file.Files.readAllBytes(java.nio.file.Path.of(path));
+            } catch (java.io.IOException e) {
+                throw new CliException("cannot read " + path + ": " + e.getMessage());
             }
         }
 
