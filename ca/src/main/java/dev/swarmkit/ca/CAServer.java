@@ -215,10 +215,15 @@ public final class CAServer {
         // Upstream tries the external CAs first; what they sign must still chain to the swarm root.
         cert = externalCas.sign(external, csr.toByteArray(), nodeId, Roles.ou(role), clusterId);
         try {
-          root.verifyPem(cert);
+          (cluster.getRootCa().hasRootRotation() ? rotationSigner(cluster.getRootCa().getRootRotation()) : root)
+              .verifyPem(cert);
         } catch (CertificateException e) {
           throw Status.INTERNAL.withDescription("external CA: the signed certificate does not chain to the "
               + "swarm root CA: " + e.getMessage()).asRuntimeException();
+        }
+        if (cluster.getRootCa().hasRootRotation()) {
+          // As upstream's external CA intermediates: nodes still trusting the old root need the cross-sign.
+          cert = concat(cert, cluster.getRootCa().getRootRotation().getCrossSignedCaCert().toByteArray());
         }
       } else if (cluster.getRootCa().hasRootRotation()) {
         // Upstream's rotation: sign with the new root, and add the new root cross-signed by the old
@@ -267,12 +272,16 @@ public final class CAServer {
     return out;
   }
 
-  /** The cluster's CFSSL external CAs for its current root (no CA certificate means that root). */
+  /**
+   * The cluster's CFSSL external CAs for the root that signs now: the current root (an external CA
+   * without a CA certificate means that one), or during a rotation the new root, as upstream.
+   */
   private static List<ExternalCA> externalCas(Cluster cluster) {
-    ByteString root = cluster.getRootCa().getCaCert();
+    boolean rotating = cluster.getRootCa().hasRootRotation();
+    ByteString root = rotating ? cluster.getRootCa().getRootRotation().getCaCert() : cluster.getRootCa().getCaCert();
     return cluster.getSpec().getCaConfig().getExternalCasList().stream()
         .filter(ca -> ca.getProtocol() == ExternalCA.CAProtocol.CFSSL)
-        .filter(ca -> ca.getCaCert().isEmpty() || ca.getCaCert().equals(root))
+        .filter(ca -> ca.getCaCert().equals(root) || (!rotating && ca.getCaCert().isEmpty()))
         .toList();
   }
 
