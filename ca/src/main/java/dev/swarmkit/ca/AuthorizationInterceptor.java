@@ -17,6 +17,7 @@ import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.Map;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
@@ -40,20 +41,29 @@ public final class AuthorizationInterceptor implements ServerInterceptor {
   private static final Logger log = LoggerFactory.getLogger(AuthorizationInterceptor.class);
   private static final TLSAuthorization NO_POLICY = TLSAuthorization.getDefaultInstance();
 
-  private final Supplier<RootCA> root;
+  private final java.util.function.Function<Instant, List<RootCA>> roots;
   private final String clusterId;
   private final RemovedNodes removedNodes;
   private final Map<String, TLSAuthorization> policies = new ConcurrentHashMap<>();
 
   public AuthorizationInterceptor(Supplier<RootCA> root, String clusterId, RemovedNodes removedNodes) {
-    this.root = root;
+    this(at -> List.of(root.get()), clusterId, removedNodes);
+  }
+
+  /**
+   * @param roots the roots trusted when a TLS session was established (at that instant): as Go's TLS,
+   *     a connection verified under a root stays verified after a root rotation replaced it
+   */
+  public AuthorizationInterceptor(java.util.function.Function<Instant, List<RootCA>> roots, String clusterId,
+      RemovedNodes removedNodes) {
+    this.roots = roots;
     this.clusterId = clusterId;
     this.removedNodes = removedNodes;
   }
 
   /** Authorizes against the root and cluster of this node's own certificate. */
   public static AuthorizationInterceptor forNode(SecurityConfig security, RemovedNodes removedNodes) {
-    return new AuthorizationInterceptor(security::rootCA, security.identity().clusterId(), removedNodes);
+    return new AuthorizationInterceptor(security::rootsTrustedAt, security.identity().clusterId(), removedNodes);
   }
 
   @Override
@@ -170,7 +180,23 @@ public final class AuthorizationInterceptor implements ServerInterceptor {
       return Verified.denied("Permission denied: no client certificates in request");
     }
     try {
-      root.get().verify(leaf, Instant.ofEpochMilli(session.getCreationTime()));
+      // During a root rotation the chain carries the new root cross-signed by the old one.
+      X509Certificate[] x509 = java.util.Arrays.stream(chain).filter(X509Certificate.class::isInstance)
+          .map(X509Certificate.class::cast).toArray(X509Certificate[]::new);
+      Instant established = Instant.ofEpochMilli(session.getCreationTime());
+      CertificateException failure = null;
+      for (RootCA root : roots.apply(established)) {
+        try {
+          root.verifyChain(x509, established);
+          failure = null;
+          break;
+        } catch (CertificateException e) {
+          failure = failure == null ? e : failure;
+        }
+      }
+      if (failure != null) {
+        throw failure;
+      }
     } catch (CertificateException e) {
       return Verified.denied("Permission denied: invalid client certificate: " + e.getMessage());
     }

@@ -4,6 +4,8 @@ import com.google.protobuf.ByteString;
 import dev.swarmkit.api.CAGrpc;
 import dev.swarmkit.api.Certificate;
 import dev.swarmkit.api.Cluster;
+import dev.swarmkit.api.ExternalCA;
+import dev.swarmkit.api.RootRotation;
 import dev.swarmkit.api.EncryptionKey;
 import dev.swarmkit.api.GetRootCACertificateRequest;
 import dev.swarmkit.api.GetRootCACertificateResponse;
@@ -65,11 +67,22 @@ public final class CAServer {
   private final String clusterId;
   private final Options options;
   private final AtomicReference<RootCA> signer = new AtomicReference<>();
+  private final AtomicReference<RootCA> rotationSigner = new AtomicReference<>();
+  private final ExternalCASigner externalCas;
 
   public CAServer(Store store, String clusterId, Options options) {
+    this(store, clusterId, options, null);
+  }
+
+  /**
+   * @param externalCas signs through the cluster's external CAs when it has any for its current root
+   *     (null: this manager signs everything with the root key)
+   */
+  public CAServer(Store store, String clusterId, Options options, ExternalCASigner externalCas) {
     this.store = store;
     this.clusterId = clusterId;
     this.options = options;
+    this.externalCas = externalCas;
   }
 
   public CAServer(Store store, String clusterId) {
@@ -195,8 +208,33 @@ public final class CAServer {
       expiry = options.minCertExpiry();
     }
     try {
-      byte[] cert = signer(cluster).signCsr(csr.toByteArray(), nodeId, Roles.ou(role), clusterId, expiry,
-          options.backdate());
+      RootCA root = signer(cluster);
+      List<ExternalCA> external = externalCas(cluster);
+      byte[] cert;
+      if (!external.isEmpty() && externalCas != null) {
+        // Upstream tries the external CAs first; what they sign must still chain to the swarm root.
+        cert = externalCas.sign(external, csr.toByteArray(), nodeId, Roles.ou(role), clusterId);
+        try {
+          (cluster.getRootCa().hasRootRotation() ? rotationSigner(cluster.getRootCa().getRootRotation()) : root)
+              .verifyPem(cert);
+        } catch (CertificateException e) {
+          throw Status.INTERNAL.withDescription("external CA: the signed certificate does not chain to the "
+              + "swarm root CA: " + e.getMessage()).asRuntimeException();
+        }
+        if (cluster.getRootCa().hasRootRotation()) {
+          // As upstream's external CA intermediates: nodes still trusting the old root need the cross-sign.
+          cert = concat(cert, cluster.getRootCa().getRootRotation().getCrossSignedCaCert().toByteArray());
+        }
+      } else if (cluster.getRootCa().hasRootRotation()) {
+        // Upstream's rotation: sign with the new root, and add the new root cross-signed by the old
+        // one, so nodes that still trust only the old root accept the certificate.
+        RootRotation rotation = cluster.getRootCa().getRootRotation();
+        byte[] leaf = rotationSigner(rotation).signCsr(csr.toByteArray(), nodeId, Roles.ou(role), clusterId,
+            expiry, options.backdate());
+        cert = concat(leaf, rotation.getCrossSignedCaCert().toByteArray());
+      } else {
+        cert = root.signCsr(csr.toByteArray(), nodeId, Roles.ou(role), clusterId, expiry, options.backdate());
+      }
       return Certificate.newBuilder()
           .setRole(role)
           .setCsr(csr)
@@ -206,7 +244,45 @@ public final class CAServer {
           .build();
     } catch (InvalidCsrException e) {
       throw Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException();
+    } catch (ExternalCASigner.SigningException e) {
+      log.warn("{}", e.getMessage());
+      throw Status.UNAVAILABLE.withDescription(e.getMessage()).asRuntimeException();
     }
+  }
+
+  private RootCA rotationSigner(RootRotation rotation) {
+    RootCA current = rotationSigner.get();
+    if (current != null && java.util.Arrays.equals(current.certPem(), rotation.getCaCert().toByteArray())) {
+      return current;
+    }
+    try {
+      RootCA fresh = RootCA.fromPem(rotation.getCaCert().toByteArray(), rotation.getCaKey().toByteArray());
+      rotationSigner.set(fresh);
+      return fresh;
+    } catch (CertificateException e) {
+      throw Status.INTERNAL.withDescription("the new root CA of the rotation is unusable: " + e.getMessage())
+          .asRuntimeException();
+    }
+  }
+
+  private static byte[] concat(byte[] leafPem, byte[] intermediatePem) {
+    byte[] out = new byte[leafPem.length + intermediatePem.length];
+    System.arraycopy(leafPem, 0, out, 0, leafPem.length);
+    System.arraycopy(intermediatePem, 0, out, leafPem.length, intermediatePem.length);
+    return out;
+  }
+
+  /**
+   * The cluster's CFSSL external CAs for the root that signs now: the current root (an external CA
+   * without a CA certificate means that one), or during a rotation the new root, as upstream.
+   */
+  private static List<ExternalCA> externalCas(Cluster cluster) {
+    boolean rotating = cluster.getRootCa().hasRootRotation();
+    ByteString root = rotating ? cluster.getRootCa().getRootRotation().getCaCert() : cluster.getRootCa().getCaCert();
+    return cluster.getSpec().getCaConfig().getExternalCasList().stream()
+        .filter(ca -> ca.getProtocol() == ExternalCA.CAProtocol.CFSSL)
+        .filter(ca -> ca.getCaCert().equals(root) || (!rotating && ca.getCaCert().isEmpty()))
+        .toList();
   }
 
   private RootCA signer(Cluster cluster) {

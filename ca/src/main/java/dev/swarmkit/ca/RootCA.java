@@ -234,11 +234,77 @@ public final class RootCA {
     }
   }
 
-  /** Parses the PEM certificate bundle and verifies its first certificate against this root now. */
+  /**
+   * Checks that {@code chain[0]} was signed by this root, directly or through one of the other
+   * certificates of the chain (the cross-signed intermediate of a root rotation: the new root signed
+   * by this one), and that it is valid at {@code at}.
+   */
+  public void verifyChain(X509Certificate[] chain, Instant at) throws CertificateException {
+    X509Certificate leaf = chain[0];
+    CertificateException direct;
+    try {
+      verify(leaf, at);
+      return;
+    } catch (CertificateException e) {
+      direct = e;
+    }
+    for (int i = 1; i < chain.length; i++) {
+      X509Certificate intermediate = chain[i];
+      try {
+        if (intermediate.getBasicConstraints() < 0
+            || !leaf.getIssuerX500Principal().equals(intermediate.getSubjectX500Principal())) {
+          continue;
+        }
+        verify(intermediate, at);
+        leaf.verify(intermediate.getPublicKey());
+        leaf.checkValidity(Date.from(at));
+        return;
+      } catch (GeneralSecurityException e) {
+        // try the next one
+      }
+    }
+    throw direct;
+  }
+
+  /** Parses the PEM certificate bundle and verifies its first certificate (with the rest as intermediates) now. */
   public X509Certificate verifyPem(byte[] certPem) throws CertificateException {
-    X509Certificate leaf = Pem.decodeCertificates(certPem).get(0);
-    verify(leaf, Instant.now());
-    return leaf;
+    List<X509Certificate> chain = Pem.decodeCertificates(certPem);
+    verifyChain(chain.toArray(X509Certificate[]::new), Instant.now());
+    return chain.get(0);
+  }
+
+  /** Whether {@code leaf} carries this root's signature itself (not through an intermediate). */
+  public boolean signedDirectly(X509Certificate leaf) {
+    try {
+      leaf.verify(certificate.getPublicKey());
+      return true;
+    } catch (GeneralSecurityException e) {
+      return false;
+    }
+  }
+
+  /**
+   * {@code next}'s certificate signed by this root (same subject, key and validity): the intermediate
+   * through which certificates of {@code next} chain to this root while nodes still trust only it
+   * (upstream's cross-signed CA certificate of a root rotation). Returns PEM.
+   */
+  public byte[] crossSign(RootCA next) {
+    if (signingKey == null) {
+      throw new IllegalStateException("this root CA has no signing key");
+    }
+    X509Certificate n = next.certificate();
+    try {
+      JcaX509ExtensionUtils extensions = new JcaX509ExtensionUtils();
+      X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(certificate, serialNumber(),
+          n.getNotBefore(), n.getNotAfter(), n.getSubjectX500Principal(), n.getPublicKey())
+          .addExtension(Extension.basicConstraints, true, new BasicConstraints(true))
+          .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign))
+          .addExtension(Extension.subjectKeyIdentifier, false, extensions.createSubjectKeyIdentifier(n.getPublicKey()))
+          .addExtension(Extension.authorityKeyIdentifier, false, extensions.createAuthorityKeyIdentifier(certificate));
+      return Pem.encodeCertificate(new JcaX509CertificateConverter().getCertificate(builder.build(signer(signingKey))));
+    } catch (GeneralSecurityException | org.bouncycastle.cert.CertIOException e) {
+      throw new IllegalStateException("failed to cross-sign the new root CA", e);
+    }
   }
 
   private static PublicKey validateCsr(byte[] csrPem) throws InvalidCsrException {

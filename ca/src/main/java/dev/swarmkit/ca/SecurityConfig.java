@@ -26,12 +26,13 @@ public final class SecurityConfig {
   private volatile SslContext serverContext;
   private volatile SslContext clientContext;
 
+  /** {@code chain}: the certificate, then any intermediate it was issued with (during a root rotation). */
   private record State(RootCA root, PrivateKey key, byte[] keyPem, byte[] certPem, X509Certificate cert,
-      NodeIdentity identity) {}
+      X509Certificate[] chain, NodeIdentity identity) {}
 
   private SecurityConfig(State state) {
     this.state = state;
-    this.keyManager = new ReloadableKeyManager(state.key, state.cert);
+    this.keyManager = new ReloadableKeyManager(state.key, state.chain);
     this.trustManager = new ReloadableTrustManager(state.root.certificate());
   }
 
@@ -44,27 +45,52 @@ public final class SecurityConfig {
   }
 
   private static State state(RootCA root, byte[] keyPem, byte[] certPem) throws CertificateException {
-    X509Certificate cert = Pem.decodeCertificates(certPem).get(0);
-    root.verify(cert, cert.getNotBefore().toInstant());
+    X509Certificate[] chain = Pem.decodeCertificates(certPem).toArray(X509Certificate[]::new);
+    X509Certificate cert = chain[0];
+    root.verifyChain(chain, cert.getNotBefore().toInstant());
     PrivateKey key = Pem.decodePrivateKey(keyPem);
     RootCA.ensureKeyMatches(cert.getPublicKey(), key);
-    return new State(root, key, keyPem.clone(), certPem.clone(), cert, NodeIdentity.fromCertificate(cert));
+    return new State(root, key, keyPem.clone(), certPem.clone(), cert, chain, NodeIdentity.fromCertificate(cert));
   }
 
   /** Replaces key and certificate (after renewal); notifies listeners with the new identity. */
   public synchronized void update(byte[] keyPem, byte[] certPem) throws CertificateException {
     State next = state(state.root, keyPem, certPem);
     state = next;
-    keyManager.update(next.key, next.cert);
+    keyManager.update(next.key, next.chain);
     forgetSessions();
     for (Consumer<NodeIdentity> listener : listeners) {
       listener.accept(next.identity);
     }
   }
 
+  /** A root this node trusted until {@code replaced}. */
+  private record FormerRoot(RootCA root, Instant replaced) {}
+
+  private final List<FormerRoot> formerRoots = new CopyOnWriteArrayList<>();
+
+  /**
+   * The roots that were trusted at {@code at}: the current one, and those replaced since (a TLS
+   * session established under a root stays verified, as in Go).
+   */
+  public List<RootCA> rootsTrustedAt(Instant at) {
+    List<RootCA> roots = new java.util.ArrayList<>();
+    roots.add(state.root);
+    for (FormerRoot former : formerRoots) {
+      if (former.replaced().isAfter(at)) {
+        roots.add(former.root());
+      }
+    }
+    return roots;
+  }
+
   /** Trusts {@code newRoot} from now on (root rotation); the node certificate must be re-issued under it. */
   public synchronized void updateRootCA(RootCA newRoot) {
-    state = new State(newRoot, state.key, state.keyPem, state.certPem, state.cert, state.identity);
+    formerRoots.add(new FormerRoot(state.root, Instant.now()));
+    if (formerRoots.size() > 4) {
+      formerRoots.remove(0);
+    }
+    state = new State(newRoot, state.key, state.keyPem, state.certPem, state.cert, state.chain, state.identity);
     trustManager.update(newRoot.certificate());
     forgetSessions();
   }

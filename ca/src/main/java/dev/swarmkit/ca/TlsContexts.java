@@ -16,6 +16,10 @@ public final class TlsContexts {
 
   private static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
 
+  static {
+    ServerNameTolerance.install();
+  }
+
   private TlsContexts() {}
 
   /** Server side: presents the node certificate, requests but does not require a client certificate. */

@@ -117,6 +117,23 @@ final class TestSwarm implements AutoCloseable {
         last.executor()));
   }
 
+  /** Starts a new first manager with autolock on: its key file is sealed from the start. */
+  SwarmNode initAutolocked(String hostname) throws Exception {
+    return start(config(hostname, "", "", "simulated").withLocking(true, ""));
+  }
+
+  /** As {@link #restartAsBefore}, giving {@code unlockKey} (may be empty) for a locked manager. */
+  SwarmNode restartWithUnlockKey(String hostname, String unlockKey) throws Exception {
+    SwarmdConfig last = configs.get(hostname);
+    if (last == null) {
+      throw new IllegalArgumentException("never started " + hostname);
+    }
+    return start(new SwarmdConfig(last.stateDir(), last.joinAddr(), "", last.hostname(), last.listenRemoteApi(),
+        last.advertiseRemoteApi(), last.controlSocket(), last.engineAddr(), last.genericNodeResources(),
+        false, last.raftHeartbeat(), last.raftElectionTimeout(), last.logLevel(), last.executor())
+        .withLocking(false, unlockKey));
+  }
+
   /** Starts a stopped node again from its state dir, on the same ports and socket. */
   SwarmNode restart(String hostname) throws Exception {
     SwarmdConfig config = configs.get(hostname);
@@ -126,7 +143,7 @@ final class TestSwarm implements AutoCloseable {
     return start(config);
   }
 
-  private SwarmNode start(SwarmdConfig config) throws Exception {
+  SwarmNode start(SwarmdConfig config) throws Exception {
     String hostname = config.hostname();
     SwarmNode node = SwarmNode.start(config);
     configs.put(hostname, config);

@@ -8,10 +8,13 @@ import dev.swarmkit.api.WeightedPeer;
 import dev.swarmkit.ca.AuthorizationInterceptor;
 import dev.swarmkit.ca.CAServer;
 import dev.swarmkit.ca.CallerIdentity;
+import dev.swarmkit.ca.ExternalCASigner;
 import dev.swarmkit.ca.ClusterSecurity;
 import dev.swarmkit.ca.JoinToken;
 import dev.swarmkit.ca.NodeIdentity;
 import dev.swarmkit.ca.RemovedNodes;
+import dev.swarmkit.ca.RootRotationReconciler;
+import dev.swarmkit.ca.RootRotations;
 import dev.swarmkit.ca.SecureChannels;
 import dev.swarmkit.ca.SecurityConfig;
 import dev.swarmkit.manager.controlapi.ClusterTokenRotator;
@@ -19,7 +22,6 @@ import dev.swarmkit.manager.controlapi.ControlService;
 import dev.swarmkit.manager.controlapi.DefaultNetworks;
 import dev.swarmkit.manager.allocator.Allocator;
 import dev.swarmkit.manager.controlapi.NetworkDriverValidator;
-import dev.swarmkit.manager.controlapi.RootCaReconciler;
 import dev.swarmkit.manager.dispatcher.Dispatcher;
 import dev.swarmkit.manager.health.HealthService;
 import dev.swarmkit.manager.dispatcher.ManagerList;
@@ -27,6 +29,7 @@ import dev.swarmkit.manager.dispatcher.NodeIdentityResolver;
 import dev.swarmkit.manager.logbroker.LogBroker;
 import dev.swarmkit.manager.orchestrator.Orchestration;
 import dev.swarmkit.manager.raft.RaftAddresses;
+import dev.swarmkit.manager.resourceapi.ResourceAllocator;
 import dev.swarmkit.manager.role.RoleManager;
 import dev.swarmkit.manager.watchapi.WatchService;
 import dev.swarmkit.scheduler.Scheduler;
@@ -78,6 +81,7 @@ public final class Manager implements AutoCloseable {
   private Scheduler scheduler;
   private Allocator allocator;
   private RoleManager roleManager;
+  private RootRotationReconciler rootRotation;
   private Server remoteServer;
   private ControlSocketServer controlServer;
   private boolean leading;
@@ -128,32 +132,46 @@ public final class Manager implements AutoCloseable {
     LeaderForwarding forwarding = new LeaderForwarding(replication::isLeader, this::leaderChannel);
     // Issuing certificates writes to the store: a follower relays joins, renewals and the unlock
     // key to the leader, as the original caller; the root certificate it serves from its replica.
-    for (BindableService s : new CAServer(store, clusterId).services()) {
-      remote.addService(ServerInterceptors.intercept(forwarding.wrapForwardingCaller(s.bindService(),
-          Set.of(CAGrpc.getGetRootCACertificateMethod().getFullMethodName())), auth));
+    // Services relayed to the leader with the caller's identity, served on both the remote API and
+    // the control socket (upstream's local server serves the same set).
+    List<ServerServiceDefinition> callerServices = new ArrayList<>();
+    // External CAs the cluster names are reached with this manager's certificate, trusting the root.
+    CAServer ca = new CAServer(store, clusterId, CAServer.Options.defaults(), new ExternalCASigner(security));
+    for (BindableService s : ca.services()) {
+      callerServices.add(forwarding.wrapForwardingCaller(s.bindService(),
+          Set.of(CAGrpc.getGetRootCACertificateMethod().getFullMethodName())));
     }
     // Agents may keep a session with any manager: a follower relays it, and the agent's log broker
     // calls, to the leader.
-    remote.addService(ServerInterceptors.intercept(forwarding.wrapForwardingCaller(dispatcher.service()), auth));
-    remote.addService(ServerInterceptors.intercept(
-        forwarding.wrapForwardingCaller(logBroker.brokerService().bindService()), auth));
+    callerServices.add(forwarding.wrapForwardingCaller(dispatcher.service()));
+    callerServices.add(forwarding.wrapForwardingCaller(logBroker.brokerService().bindService()));
+    callerServices.add(forwarding.wrapForwardingCaller(new ResourceAllocator(store).bindService()));
     ControlService control = new ControlService(store, replication.membership(), tokenRotator(),
-        RootCaReconciler.keepCurrent(), NetworkDriverValidator.bridgePerNode());
+        RootRotations::reconcile, NetworkDriverValidator.bridgePerNode());
     List<ServerServiceDefinition> leaderServices = List.of(forwarding.wrap(control),
         forwarding.wrap(watchService), forwarding.wrap(logBroker.logsService()));
+    ServerServiceDefinition health = new HealthService().bindService();
+    for (ServerServiceDefinition s : callerServices) {
+      remote.addService(ServerInterceptors.intercept(s, auth));
+    }
     for (ServerServiceDefinition s : leaderServices) {
       remote.addService(ServerInterceptors.intercept(s, auth));
     }
     for (BindableService s : extraRemoteServices) {
       remote.addService(SecureChannels.authorized(s, auth));
     }
-    remote.addService(SecureChannels.authorized(new HealthService(), auth));
+    remote.addService(ServerInterceptors.intercept(health, auth));
     remoteServer = remote.build().start();
     GrpcServerMetrics.initialize(remoteServer.getServices());
     log.info("remote API listening on {}", config.remoteListen());
 
+    LocalCaller local = new LocalCaller(security::identity, config.advertiseAddr());
+    List<ServerServiceDefinition> socketServices = new ArrayList<>();
+    socketServices.addAll(leaderServices);
+    socketServices.addAll(callerServices);
+    socketServices.add(health);
     controlServer = ControlSocketServer.start(config.controlSocket(), security.serverSslContext(),
-        leaderServices);
+        socketServices.stream().map(s -> ServerInterceptors.intercept(s, local)).toList());
 
     replication.onLeadershipChange(leader -> {
       // Raft reports the loss of leadership while it shuts down, after this manager's loop has.
@@ -196,6 +214,7 @@ public final class Manager implements AutoCloseable {
       dispatcher.start();
       logBroker.start();
       roleManager = RoleManager.forReplication(store, replication).start();
+      rootRotation = new RootRotationReconciler(store, clusterId).start();
     } else {
       log.info("lost leadership: stopping leader-only components");
       stopLeaderComponents();
@@ -203,6 +222,10 @@ public final class Manager implements AutoCloseable {
   }
 
   private void stopLeaderComponents() {
+    if (rootRotation != null) {
+      rootRotation.close();
+      rootRotation = null;
+    }
     if (roleManager != null) {
       roleManager.close();
       roleManager = null;

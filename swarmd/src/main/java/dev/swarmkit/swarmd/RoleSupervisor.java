@@ -35,6 +35,9 @@ final class RoleSupervisor implements AutoCloseable {
   @FunctionalInterface
   interface ManagerLauncher {
     Manager launch(String joinAddr) throws Exception;
+
+    /** After a demotion stopped the manager and removed its Raft state (e.g. drop manager-only secrets). */
+    default void demoted() throws IOException {}
   }
 
   private final Path stateDir;
@@ -173,6 +176,7 @@ final class RoleSupervisor implements AutoCloseable {
     running.close();
     try {
       deleteRaftState();
+      launcher.demoted();
     } catch (IOException e) {
       log.warn("could not remove raft state under {}: {}", stateDir, e.toString());
     }

@@ -19,6 +19,7 @@ import dev.swarmkit.manager.Manager;
 import dev.swarmkit.manager.ManagerConfig;
 import dev.swarmkit.manager.Replication;
 import dev.swarmkit.manager.dispatcher.DispatcherOptions;
+import dev.swarmkit.manager.raft.RaftDataKeysService;
 import dev.swarmkit.manager.raft.RaftMembershipService;
 import dev.swarmkit.manager.raft.RaftReplication;
 import java.io.IOException;
@@ -84,7 +85,7 @@ public final class SwarmNode implements AutoCloseable {
     Manager manager = null;
     String advertise = advertiseAddress(config, listen);
     if (isManager) {
-      manager = startManager(config, security, replications, listen, advertise, bootstrap);
+      manager = startManager(config, security, files, replications, listen, advertise, bootstrap);
       if (listen.getPort() == 0) {
         advertise = listen.getHostString() + ":" + manager.remotePort();
       }
@@ -96,8 +97,20 @@ public final class SwarmNode implements AutoCloseable {
     Supplier<Optional<String>> sessionManager = () -> Optional.ofNullable(agentRef.get())
         .flatMap(Agent::currentManager);
     RoleSupervisor roles = new RoleSupervisor(config.stateDir(), security, manager,
-        joinAddr -> startManager(withJoinAddr(config, joinAddr), security, replications, listen, self,
-            Optional.empty()),
+        new RoleSupervisor.ManagerLauncher() {
+          @Override
+          public Manager launch(String joinAddr) throws Exception {
+            return startManager(withJoinAddr(config, joinAddr), security, files, replications, listen, self,
+                Optional.empty());
+          }
+
+          @Override
+          public void demoted() throws IOException {
+            // A worker holds no Raft data and needs no unlock key (upstream: workers are never locked).
+            files.saveRaftDataKeys(null);
+            files.relock(null, 0);
+          }
+        },
         () -> sessionManager.get().or(() -> config.joining() ? Optional.of(config.joinAddr()) : Optional.empty()));
 
     // While a manager runs, its agent follows the Raft members; otherwise the join address, or the
@@ -118,7 +131,12 @@ public final class SwarmNode implements AutoCloseable {
     Agent agent = new Agent(AgentConfig.of(config.stateDir(), seeds, executor, channels,
         GenericResources.parse(config.genericNodeResources())));
     agentRef.set(agent);
-    agent.onNodeChange((node, rootCa) -> roles.nodeChanged(node));
+    AtomicReference<RenewalSupervisor> renewalRef = new AtomicReference<>();
+    RootRotationFollower rotation = new RootRotationFollower(security, files, renewalRef::get);
+    agent.onNodeChange((node, rootCa) -> {
+      roles.nodeChanged(node);
+      rotation.nodeChanged(node, rootCa);
+    });
     agent.start();
 
     // Certificates are issued by the leader (the CA writes the node object); the agent's session is
@@ -129,21 +147,27 @@ public final class SwarmNode implements AutoCloseable {
         "manager");
     RenewalSupervisor renewal = new RenewalSupervisor(security, renewVia, files,
         new CertificateRequester(), RenewalSupervisor.Options.defaults()).start();
+    renewalRef.set(renewal);
     roles.start(renewal);
     return new SwarmNode(config, security, roles, agent, renewal, engine);
   }
 
-  private static Manager startManager(SwarmdConfig config, SecurityConfig security,
+  private static Manager startManager(SwarmdConfig config, SecurityConfig security, NodeCertificateFiles files,
       ReplicationFactory replications, InetSocketAddress listen, String advertise, Optional<Cluster> bootstrap)
       throws Exception {
-    Replication replication = replications.create(config, security, advertise, bootstrap.isPresent());
+    Replication replication = replications.create(config, security, files, advertise, bootstrap.isPresent());
     Manager manager = new Manager(new ManagerConfig(security, listen, advertise, config.controlSocket(),
         DispatcherOptions.defaults(), bootstrap), replication);
     if (replication instanceof RaftReplication raft) {
       manager.withRemoteService(new RaftMembershipService(raft.raft(), security));
+      manager.withRemoteService(new RaftDataKeysService(raft.raft().encryption()));
     }
     try {
-      return manager.start();
+      manager.start();
+      if (replication instanceof RaftReplication raft) {
+        KeyFileLocker.start(raft.store(), files, raft.raft());
+      }
+      return manager;
     } catch (IOException | RuntimeException e) {
       manager.close();
       throw e;
@@ -269,8 +293,8 @@ public final class SwarmNode implements AutoCloseable {
   /** Creates the manager's replicated store: its Raft member. */
   @FunctionalInterface
   public interface ReplicationFactory {
-    Replication create(SwarmdConfig config, SecurityConfig security, String advertiseAddr, boolean newCluster)
-        throws IOException;
+    Replication create(SwarmdConfig config, SecurityConfig security, NodeCertificateFiles files,
+        String advertiseAddr, boolean newCluster) throws IOException;
 
     ReplicationFactory DEFAULT = ManagerRaft::open;
   }

@@ -90,13 +90,14 @@ public final class SwarmdCommand implements Callable<Integer> {
       description = "Length of one raft tick (upstream: fixed 1s); short values for tests.")
   String tickInterval;
 
-  @Option(names = "--external-ca", description = "External certificate signing endpoint (not supported yet).")
-  String externalCa;
+  @Option(names = "--external-ca", paramLabel = "protocol=cfssl,url=https://...",
+      description = "External CA that signs node certificates, for a new swarm (repeatable).")
+  java.util.List<String> externalCas = new java.util.ArrayList<>();
 
-  @Option(names = "--autolock", description = "Require an unlock key to start a manager (not supported yet).")
+  @Option(names = "--autolock", description = "Create the swarm with autolock: managers need the unlock key to start.")
   boolean autolock;
 
-  @Option(names = "--unlock-key", defaultValue = "", description = "Unlock key of this manager (not supported yet).")
+  @Option(names = "--unlock-key", defaultValue = "", description = "Unlock key (SWMKEY-1-...) of this locked manager.")
   String unlockKey;
 
   @Option(names = "--executor", defaultValue = "docker", hidden = true,
@@ -130,9 +131,28 @@ public final class SwarmdCommand implements Callable<Integer> {
   SwarmdConfig toConfig() {
     metricsAddress();
     debugAddress();
-    refuseUnsupported("--external-ca", externalCa != null && !externalCa.isEmpty());
-    refuseUnsupported("--autolock", autolock);
-    refuseUnsupported("--unlock-key", !unlockKey.isEmpty());
+    for (String ca : externalCas) {
+      try {
+        dev.swarmkit.flags.ExternalCaFlag.parse(ca);
+      } catch (IllegalArgumentException e) {
+        throw new ParameterException(spec.commandLine(), "invalid --external-ca: " + e.getMessage());
+      }
+    }
+    if (!externalCas.isEmpty() && !joinAddr.isEmpty()) {
+      throw new ParameterException(spec.commandLine(),
+          "--external-ca applies when a swarm is created; a joining node follows the swarm's setting");
+    }
+    if (autolock && !joinAddr.isEmpty()) {
+      throw new ParameterException(spec.commandLine(),
+          "--autolock applies when a swarm is created; a joining manager follows the swarm's setting");
+    }
+    if (!unlockKey.isEmpty()) {
+      try {
+        dev.swarmkit.ca.UnlockKeys.parse(unlockKey);
+      } catch (IllegalArgumentException e) {
+        throw new ParameterException(spec.commandLine(), e.getMessage());
+      }
+    }
     if (!joinAddr.isEmpty() && joinToken.isEmpty()) {
       throw new ParameterException(spec.commandLine(), "--join-addr needs --join-token");
     }
@@ -157,7 +177,9 @@ public final class SwarmdCommand implements Callable<Integer> {
     }
     return new SwarmdConfig(stateDir, joinAddr, joinToken, hostname, listenRemoteApi, advertiseRemoteApi,
         listenControlApi, engineAddr, genericNodeResources, forceNewCluster,
-        tick.multipliedBy(heartbeatTick), tick.multipliedBy(electionTick), logLevel, executor);
+        tick.multipliedBy(heartbeatTick), tick.multipliedBy(electionTick), logLevel, executor)
+        .withLocking(autolock, unlockKey)
+        .withExternalCas(externalCas);
   }
 
   /** The --listen-metrics address, if given; a malformed one is refused like any bad flag. */

@@ -7,6 +7,8 @@ public final class SwarmdMain {
   private SwarmdMain() {}
 
   public static void main(String[] args) {
+    // Before anything opens a TLS connection: Go clients send names the JDK would refuse.
+    dev.swarmkit.ca.ServerNameTolerance.install();
     int code = new CommandLine(new SwarmdCommand())
         .setExecutionExceptionHandler((e, cmd, parsed) -> {
           cmd.getErr().println("Error: " + e.getMessage());

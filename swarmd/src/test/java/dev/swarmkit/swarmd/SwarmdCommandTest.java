@@ -37,10 +37,28 @@ class SwarmdCommandTest {
 
   @Test
   void flagsOfFeaturesNotBuiltAreRefusedNotIgnored() {
-    assertThatThrownBy(() -> parse("--autolock")).hasMessage("--autolock is not supported yet");
-    assertThatThrownBy(() -> parse("--unlock-key", "k")).hasMessage("--unlock-key is not supported yet");
-    assertThatThrownBy(() -> parse("--external-ca", "protocol=cfssl,url=https://ca"))
-        .hasMessage("--external-ca is not supported yet");
+  }
+
+  @Test
+  void externalCasAreParsedAndOnlyForANewSwarm() {
+    assertThat(parse("--external-ca", "protocol=cfssl,url=https://ca/sign", "--external-ca",
+        "protocol=cfssl,url=https://ca2/sign").externalCas()).containsExactly("protocol=cfssl,url=https://ca/sign",
+        "protocol=cfssl,url=https://ca2/sign");
+    assertThatThrownBy(() -> parse("--external-ca", "url=https://ca/sign"))
+        .hasMessage("invalid --external-ca: protocol is a required field");
+    assertThatThrownBy(() -> parse("--external-ca", "protocol=cfssl,url=https://ca/sign", "--join-addr",
+        "127.0.0.1:4242", "--join-token", "t"))
+        .hasMessage("--external-ca applies when a swarm is created; a joining node follows the swarm's setting");
+  }
+
+  @Test
+  void autolockAndUnlockKeyAreParsedAndChecked() {
+    assertThat(parse("--autolock").autolock()).isTrue();
+    assertThat(parse("--unlock-key", "SWMKEY-1-AAECAw").unlockKey()).isEqualTo("SWMKEY-1-AAECAw");
+    assertThatThrownBy(() -> parse("--unlock-key", "k"))
+        .hasMessage("invalid unlock key: it must start with SWMKEY-1-");
+    assertThatThrownBy(() -> parse("--autolock", "--join-addr", "127.0.0.1:4242", "--join-token", "t"))
+        .hasMessage("--autolock applies when a swarm is created; a joining manager follows the swarm's setting");
   }
 
   @Test

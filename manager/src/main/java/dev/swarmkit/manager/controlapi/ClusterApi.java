@@ -4,6 +4,7 @@ import dev.swarmkit.api.AcceptancePolicy;
 import dev.swarmkit.api.Cluster;
 import dev.swarmkit.api.ClusterSpec;
 import dev.swarmkit.api.EncryptionKey;
+import dev.swarmkit.api.ExternalCA;
 import dev.swarmkit.api.GetClusterRequest;
 import dev.swarmkit.api.GetClusterResponse;
 import dev.swarmkit.api.KeyRotation;
@@ -87,6 +88,7 @@ final class ClusterApi {
     store.update(tx -> {
       Cluster current = tx.get(Table.CLUSTERS, id)
           .orElseThrow(() -> ApiErrors.notFound("cluster %s not found", id));
+      UnbuiltClusterSettings.refuse(current, request.getSpec());
       Cluster.Builder cluster = current.toBuilder()
           .setMeta(current.getMeta().toBuilder().setVersion(request.getClusterVersion()))
           .setSpec(request.getSpec());
@@ -99,6 +101,8 @@ final class ClusterApi {
         root.getJoinTokensBuilder().setManager(tokens.newJoinToken(current));
       }
       cluster.setRootCa(rootCa.reconcile(cluster.build()));
+      // The signing CA's key now lives in the root CA (or its rotation); keep no second copy in the spec.
+      cluster.getSpecBuilder().getCaConfigBuilder().clearSigningCaCert().clearSigningCaKey();
       cluster.clearUnlockKeys().addAllUnlockKeys(unlockKeys(current, request.getSpec(), rotation));
       tx.update(Table.CLUSTERS, cluster.build());
     });
@@ -142,6 +146,21 @@ final class ClusterApi {
       // Only bcrypt-hashed acceptance secrets are supported.
       if (policy.hasSecret() && !policy.getSecret().getAlg().toLowerCase(Locale.ROOT).equals("bcrypt")) {
         throw ApiErrors.invalidArgument("hashing algorithm is not supported: %s", policy.getSecret().getAlg());
+      }
+    }
+    for (ExternalCA ca : spec.getCaConfig().getExternalCasList()) {
+      if (ca.getProtocol() != ExternalCA.CAProtocol.CFSSL) {
+        throw ApiErrors.invalidArgument("unsupported external CA protocol: %s", ca.getProtocolValue());
+      }
+      java.net.URI url;
+      try {
+        url = java.net.URI.create(ca.getUrl());
+      } catch (IllegalArgumentException e) {
+        throw ApiErrors.invalidArgument("invalid external CA URL %s: %s", ca.getUrl(), e.getMessage());
+      }
+      // The CSR goes out with the manager's client certificate: only over TLS.
+      if (!"https".equalsIgnoreCase(url.getScheme()) || url.getHost() == null) {
+        throw ApiErrors.invalidArgument("external CA URL must be an https:// URL: %s", ca.getUrl());
       }
     }
     if (spec.getDispatcher().hasHeartbeatPeriod() && Protos.isNegative(spec.getDispatcher().getHeartbeatPeriod())) {

@@ -138,7 +138,10 @@ final class SecretApi {
       if (spec.getDriver().getName().isEmpty()) {
         throw ApiErrors.invalidArgument("secret driver must have a name");
       }
-      return;
+      // Upstream fetches such a secret's value from a secret driver plugin on the worker; this
+      // swarm's workers have none, so tasks using it could never get a value.
+      throw ApiErrors.unimplemented("secret driver %s is not available: secret driver plugins are not "
+          + "supported by this swarm; create the secret with its data instead", spec.getDriver().getName());
     }
     int size = spec.getData().size();
     if (size >= MAX_SECRET_SIZE || size < 1) {

@@ -14,11 +14,9 @@ import dev.swarmkit.api.Volume;
 import dev.swarmkit.api.VolumeAccessMode;
 import dev.swarmkit.api.VolumeSecret;
 import dev.swarmkit.api.VolumeSpec;
-import dev.swarmkit.identity.Identity;
 import dev.swarmkit.store.By;
 import dev.swarmkit.store.Store;
 import dev.swarmkit.store.Table;
-import java.util.ArrayList;
 import java.util.List;
 
 /** Cluster (CSI) volume RPCs of the control API (upstream controlapi/volume.go). */
@@ -47,22 +45,19 @@ final class VolumeApi {
     if (spec.getAccessMode().getAccessTypeCase() == VolumeAccessMode.AccessTypeCase.ACCESSTYPE_NOT_SET) {
       throw ApiErrors.invalidArgument("Volume AccessMode must specify either Mount or Block access type");
     }
-    Volume volume = Volume.newBuilder().setId(Identity.newId()).setSpec(spec).build();
-    store.update(tx -> {
-      // Report every missing secret at once, not just the first.
-      List<String> missing = new ArrayList<>();
-      for (VolumeSecret secret : spec.getSecretsList()) {
-        if (tx.get(Table.SECRETS, secret.getSecret()).isEmpty()) {
-          missing.add(secret.getSecret());
-        }
-      }
-      if (!missing.isEmpty()) {
-        throw ApiErrors.invalidArgument("%s not found: %s", missing.size() == 1 ? "secret" : "secrets",
-            String.join(", ", missing));
-      }
-      tx.create(Table.VOLUMES, volume);
-    });
-    return CreateVolumeResponse.newBuilder().setVolume(read(volume.getId())).build();
+    List<String> missing = store.view(tx -> spec.getSecretsList().stream()
+        .map(VolumeSecret::getSecret)
+        .filter(secret -> tx.get(Table.SECRETS, secret).isEmpty())
+        .toList());
+    if (!missing.isEmpty()) {
+      // Every missing secret at once, not just the first.
+      throw ApiErrors.invalidArgument("%s not found: %s", missing.size() == 1 ? "secret" : "secrets",
+          String.join(", ", missing));
+    }
+    // Every check above is upstream's; past them upstream hands the volume to the CSI plugin its
+    // driver names. This swarm runs no CSI plugins, so the volume could never be provisioned.
+    throw ApiErrors.unimplemented("volume driver %s is not available: cluster volumes need a CSI plugin, "
+        + "and CSI plugins are not supported by this swarm", spec.getDriver().getName());
   }
 
   /** Only labels and availability may change. */

@@ -153,8 +153,19 @@ class ExtensionResourceVolumeControlTest {
   }
 
   @Test
+  void createVolumeIsRefusedBecauseNoCsiPluginCanProvisionIt() {
+    assertFails(() -> createVolume(volumeSpec("data")), Status.Code.UNIMPLEMENTED,
+        "volume driver csi-local is not available: cluster volumes need a CSI plugin, "
+            + "and CSI plugins are not supported by this swarm");
+    assertThat(ts.snapshot()).isEmpty();
+  }
+
+  @Test
   void volumesUpdateOnlyLabelsAndAvailabilityAndAreRemovedWhenUnused() {
-    Volume volume = createVolume(volumeSpec("data"));
+    // Written as a CSI-capable manager would have; this one refuses to create volumes.
+    Volume seeded = Volume.newBuilder().setId("v1").setSpec(volumeSpec("data")).build();
+    ts.store.update(tx -> tx.create(Table.VOLUMES, seeded));
+    Volume volume = ts.get(Table.VOLUMES, "v1").orElseThrow();
     assertThat(ts.client.getVolume(GetVolumeRequest.newBuilder().setVolumeId(volume.getId()).build()).getVolume())
         .isEqualTo(volume);
     UpdateVolumeRequest.Builder update = UpdateVolumeRequest.newBuilder().setVolumeId(volume.getId())

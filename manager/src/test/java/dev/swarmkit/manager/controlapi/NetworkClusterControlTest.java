@@ -203,4 +203,30 @@ class NetworkClusterControlTest {
         Status.Code.INVALID_ARGUMENT, "update out of sequence");
     assertThat(ts.snapshot()).isEqualTo(afterOneUpdate).isNotEqualTo(before);
   }
+
+  @Test
+  void updateClusterRefusesSettingsThisSwarmStoresButDoesNotAct() {
+    Cluster cluster = ts.createDefaultCluster();
+    ClusterSpec spec = cluster.getSpec();
+    List<Object> before = ts.snapshot();
+
+    assertFails(() -> ts.client.updateCluster(updateOf(cluster, spec.toBuilder().setCaConfig(spec.getCaConfig()
+            .toBuilder().addExternalCas(dev.swarmkit.api.ExternalCA.newBuilder().setUrl("http://ca.example/sign")))
+            .build()).build()),
+        Status.Code.INVALID_ARGUMENT, "external CA URL must be an https:// URL: http://ca.example/sign");
+    assertFails(() -> ts.client.updateCluster(updateOf(cluster, spec.toBuilder().setRaft(spec.getRaft().toBuilder()
+            .setSnapshotInterval(spec.getRaft().getSnapshotInterval() + 100)).build()).build()),
+        Status.Code.UNIMPLEMENTED, "changing the raft settings is not supported: each manager applies its raft "
+            + "settings when it starts");
+    assertFails(() -> ts.client.updateCluster(updateOf(cluster, spec.toBuilder().setAcceptancePolicy(
+            dev.swarmkit.api.AcceptancePolicy.newBuilder().addPolicies(
+                dev.swarmkit.api.AcceptancePolicy.RoleAdmissionPolicy.newBuilder().setAutoaccept(true)))
+            .build()).build()),
+        Status.Code.UNIMPLEMENTED, "acceptance policies are not supported (deprecated upstream): join tokens "
+            + "decide which nodes join and with which role");
+    assertThat(ts.snapshot()).isEqualTo(before);
+
+    // The same settings sent back unchanged are fine
+    ts.client.updateCluster(updateOf(cluster, spec).build());
+  }
 }

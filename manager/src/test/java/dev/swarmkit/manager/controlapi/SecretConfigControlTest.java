@@ -92,7 +92,18 @@ class SecretConfigControlTest {
     assertThat(ts.snapshot()).isEqualTo(before);
 
     createSecret(secretSpec("file.name_with-all.chars", "x"));
-    createSecret(secretSpec("driven", "").toBuilder().setDriver(Driver.newBuilder().setName("vault")).build());
+  }
+
+  @Test
+  void secretsFromADriverAreRefusedAsNoSecretDriverPluginExists() {
+    List<Object> before = ts.snapshot();
+
+    assertFails(() -> createSecret(secretSpec("driven", "").toBuilder()
+            .setDriver(Driver.newBuilder().setName("vault")).build()),
+        Status.Code.UNIMPLEMENTED, "secret driver vault is not available: secret driver plugins are not supported "
+            + "by this swarm; create the secret with its data instead");
+
+    assertThat(ts.snapshot()).isEqualTo(before);
   }
 
   @Test

@@ -3,6 +3,7 @@ package dev.swarmkit.store.raft;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.swarmkit.api.InternalRaftRequest;
 import dev.swarmkit.api.RaftMember;
+import java.io.IOException;
 import java.util.Arrays;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
@@ -19,6 +20,7 @@ sealed interface LogEntry {
   byte STORE = 1;
   byte MEMBER_ADDED = 2;
   byte MEMBER_REMOVED = 3;
+  byte DATA_KEY_ROTATED = 4;
 
   /** A store transaction. */
   record StoreEntry(InternalRaftRequest request) implements LogEntry {}
@@ -29,7 +31,18 @@ sealed interface LogEntry {
   /** A member left for good; its raft ID may not come back. */
   record MemberRemoved(long raftId) implements LogEntry {}
 
-  default Message toMessage() {
+  /**
+   * From this entry on, the leader seals with {@code key} (upstream's DEK rotation). The entry itself
+   * is sealed with the previous key, so only members holding that key learn the new one.
+   */
+  record DataKeyRotated(byte[] key) implements LogEntry {}
+
+  /** The entry as a Ratis message, its bytes sealed with the current data key. */
+  default Message toMessage(RaftEncryption encryption) {
+    return Message.valueOf(UnsafeByteOperations.unsafeWrap(encryption.seal(encode())));
+  }
+
+  private byte[] encode() {
     byte tag;
     byte[] body;
     if (this instanceof StoreEntry s) {
@@ -38,6 +51,9 @@ sealed interface LogEntry {
     } else if (this instanceof MemberAdded m) {
       tag = MEMBER_ADDED;
       body = m.member().toByteArray();
+    } else if (this instanceof DataKeyRotated d) {
+      tag = DATA_KEY_ROTATED;
+      body = d.key().clone();
     } else {
       tag = MEMBER_REMOVED;
       body = RaftMember.newBuilder().setRaftId(((MemberRemoved) this).raftId()).build().toByteArray();
@@ -45,11 +61,11 @@ sealed interface LogEntry {
     byte[] bytes = new byte[body.length + 1];
     bytes[0] = tag;
     System.arraycopy(body, 0, bytes, 1, body.length);
-    return Message.valueOf(UnsafeByteOperations.unsafeWrap(bytes));
+    return bytes;
   }
 
-  static LogEntry decode(ByteString data) throws InvalidProtocolBufferException {
-    byte[] bytes = data.toByteArray();
+  static LogEntry decode(ByteString data, RaftEncryption encryption) throws IOException {
+    byte[] bytes = encryption.open(data.toByteArray());
     if (bytes.length == 0) {
       throw new InvalidProtocolBufferException("empty raft log entry");
     }
@@ -58,6 +74,7 @@ sealed interface LogEntry {
       case STORE -> new StoreEntry(InternalRaftRequest.parseFrom(body));
       case MEMBER_ADDED -> new MemberAdded(RaftMember.parseFrom(body));
       case MEMBER_REMOVED -> new MemberRemoved(RaftMember.parseFrom(body).getRaftId());
+      case DATA_KEY_ROTATED -> new DataKeyRotated(body);
       default -> throw new InvalidProtocolBufferException("unknown raft log entry tag " + bytes[0]);
     };
   }

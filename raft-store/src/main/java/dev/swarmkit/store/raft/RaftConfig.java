@@ -32,7 +32,8 @@ public record RaftConfig(
     long logEntriesForSlowFollowers,
     long logSegmentBytes,
     Duration proposeTimeout,
-    Optional<GrpcTlsConfig> tls) {
+    Optional<GrpcTlsConfig> tls,
+    RaftEncryption encryption) {
 
   public static final long DEFAULT_SNAPSHOT_INTERVAL = 10_000;
   public static final long DEFAULT_LOG_ENTRIES_FOR_SLOW_FOLLOWERS = 500;
@@ -42,6 +43,7 @@ public record RaftConfig(
     Objects.requireNonNull(nodeId, "nodeId");
     Objects.requireNonNull(listenAddress, "listenAddress");
     Objects.requireNonNull(tls, "tls");
+    Objects.requireNonNull(encryption, "encryption");
     if (raftId == 0) {
       throw new IllegalArgumentException("raft ID must be non-zero");
     }
@@ -63,36 +65,44 @@ public record RaftConfig(
   public static RaftConfig defaults(Path stateDir, long raftId, String nodeId, String address) {
     return new RaftConfig(stateDir, raftId, nodeId, address, address, Duration.ofSeconds(1),
         Duration.ofSeconds(10), Duration.ofSeconds(15), DEFAULT_SNAPSHOT_INTERVAL,
-        DEFAULT_LOG_ENTRIES_FOR_SLOW_FOLLOWERS, 8L * 1024 * 1024, Duration.ofSeconds(20), Optional.empty());
+        DEFAULT_LOG_ENTRIES_FOR_SLOW_FOLLOWERS, 8L * 1024 * 1024, Duration.ofSeconds(20), Optional.empty(),
+        RaftEncryption.plaintext());
   }
 
   public RaftConfig withTimeouts(Duration heartbeat, Duration electionMin, Duration electionMax) {
     return new RaftConfig(stateDir, raftId, nodeId, listenAddress, advertiseAddress, heartbeat, electionMin,
-        electionMax, snapshotInterval, logEntriesForSlowFollowers, logSegmentBytes, proposeTimeout, tls);
+        electionMax, snapshotInterval, logEntriesForSlowFollowers, logSegmentBytes, proposeTimeout, tls, encryption);
   }
 
   /** Snapshot every {@code interval} entries, keep {@code keep} entries behind it, cut log segments at {@code segmentBytes}. */
   public RaftConfig withSnapshots(long interval, long keep, long segmentBytes) {
     return new RaftConfig(stateDir, raftId, nodeId, listenAddress, advertiseAddress, heartbeatInterval,
-        electionTimeoutMin, electionTimeoutMax, interval, keep, segmentBytes, proposeTimeout, tls);
+        electionTimeoutMin, electionTimeoutMax, interval, keep, segmentBytes, proposeTimeout, tls, encryption);
   }
 
   public RaftConfig withProposeTimeout(Duration timeout) {
     return new RaftConfig(stateDir, raftId, nodeId, listenAddress, advertiseAddress, heartbeatInterval,
         electionTimeoutMin, electionTimeoutMax, snapshotInterval, logEntriesForSlowFollowers, logSegmentBytes,
-        timeout, tls);
+        timeout, tls, encryption);
   }
 
   public RaftConfig withTls(GrpcTlsConfig tlsConfig) {
     return new RaftConfig(stateDir, raftId, nodeId, listenAddress, advertiseAddress, heartbeatInterval,
         electionTimeoutMin, electionTimeoutMax, snapshotInterval, logEntriesForSlowFollowers, logSegmentBytes,
-        proposeTimeout, Optional.of(tlsConfig));
+        proposeTimeout, Optional.of(tlsConfig), encryption);
+  }
+
+  /** Seals log payloads and snapshots with these data keys (every manager of the cluster holds them). */
+  public RaftConfig withEncryption(RaftEncryption raftEncryption) {
+    return new RaftConfig(stateDir, raftId, nodeId, listenAddress, advertiseAddress, heartbeatInterval,
+        electionTimeoutMin, electionTimeoutMax, snapshotInterval, logEntriesForSlowFollowers, logSegmentBytes,
+        proposeTimeout, tls, raftEncryption);
   }
 
   public RaftConfig withAdvertiseAddress(String address) {
     return new RaftConfig(stateDir, raftId, nodeId, listenAddress, address, heartbeatInterval,
         electionTimeoutMin, electionTimeoutMax, snapshotInterval, logEntriesForSlowFollowers, logSegmentBytes,
-        proposeTimeout, tls);
+        proposeTimeout, tls, encryption);
   }
 
   /** Where Ratis keeps the log, term/vote metadata and snapshots. */

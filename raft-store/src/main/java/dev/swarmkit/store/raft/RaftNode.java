@@ -38,6 +38,7 @@ import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.protocol.SetConfigurationRequest;
+import org.apache.ratis.protocol.SnapshotManagementRequest;
 import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
 import org.apache.ratis.protocol.exceptions.NotLeaderException;
 import org.apache.ratis.protocol.exceptions.RaftException;
@@ -102,7 +103,13 @@ public final class RaftNode implements AutoCloseable {
           setLeader(false);
         }
       }
-    }, seed);
+
+      @Override
+      public void dataKeyRotated() {
+        // Not on the applying thread: Ratis takes snapshots on it.
+        listenerThread.execute(RaftNode.this::snapshotNow);
+      }
+    }, seed, config.encryption());
     this.listenerThread = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "raft-leadership-" + peerId);
       t.setDaemon(true);
@@ -565,7 +572,7 @@ public final class RaftNode implements AutoCloseable {
 
   /** Replicates one entry through the local server; returns its index once applied locally. */
   long replicate(LogEntry entry) {
-    RaftClientRequest request = request(entry.toMessage(), RaftClientRequest.writeRequestType());
+    RaftClientRequest request = request(entry.toMessage(config.encryption()), RaftClientRequest.writeRequestType());
     RaftClientReply reply = check(await(submit(request), config.proposeTimeout()));
     return StoreStateMachine.indexOf(reply.getMessage());
   }
@@ -651,6 +658,44 @@ public final class RaftNode implements AutoCloseable {
     }
     return membership.get(raftIdOf(id)).map(RaftMember::getNodeId).filter(s -> !s.isEmpty())
         .orElse(id.toString());
+  }
+
+  // ---- data keys ---------------------------------------------------------------------------
+
+  /**
+   * Replaces the data key on every member (leader only): a rotation entry carries the new key,
+   * sealed with the current one; every member then seals with it and takes a snapshot, so its state
+   * on disk is sealed with the new key once the older log is compacted (upstream's DEK rotation).
+   */
+  public void rotateDataKey() {
+    if (!config.encryption().encrypts()) {
+      throw new IllegalStateException("raft data is not encrypted; there is no data key to rotate");
+    }
+    replicate(new LogEntry.DataKeyRotated(DataKeys.newKey()));
+  }
+
+  /** This member's data keys (for a manager that joins and must read the replicated log). */
+  public RaftEncryption encryption() {
+    return config.encryption();
+  }
+
+  /** Asks this member's server for a snapshot now; Ratis then purges the log up to it. */
+  void snapshotNow() {
+    RaftServer s = server;
+    if (s == null) {
+      return;
+    }
+    try {
+      RaftClientReply reply = s.snapshotManagementAsync(SnapshotManagementRequest.newCreate(clientId, peerId,
+          GROUP_ID, callIds.incrementAndGet(), config.proposeTimeout().toMillis(), 1))
+          .get(config.proposeTimeout().toMillis(), TimeUnit.MILLISECONDS);
+      log.info("snapshot after data key rotation: {}", reply.isSuccess() ? "taken at " + reply.getLogIndex()
+          : reply.getException());
+    } catch (ExecutionException | TimeoutException e) {
+      log.warn("snapshot after data key rotation failed", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** The oldest index still in the local log (past it, entries were compacted into a snapshot). */

@@ -53,11 +53,15 @@ final class StoreStateMachine extends BaseStateMachine {
     void leaderReady();
 
     void leaderChanged(RaftPeerId newLeader);
+
+    /** A new data key was applied: snapshot soon, so the state is sealed with it (upstream's DEK rotation). */
+    void dataKeyRotated();
   }
 
   private final MemoryStore store;
   private final Membership membership;
   private final Events events;
+  private final RaftEncryption encryption;
   private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
 
   /** A snapshot to start from when the storage has none (forcing a new cluster from old data). */
@@ -65,8 +69,9 @@ final class StoreStateMachine extends BaseStateMachine {
 
   private final Seed seed;
 
-  StoreStateMachine(MemoryStore store, Membership membership, Events events, Seed seed) {
+  StoreStateMachine(MemoryStore store, Membership membership, Events events, Seed seed, RaftEncryption encryption) {
     this.store = store;
+    this.encryption = encryption;
     this.membership = membership;
     this.events = events;
     this.seed = seed;
@@ -104,7 +109,7 @@ final class StoreStateMachine extends BaseStateMachine {
     if (info == null) {
       return;
     }
-    SnapshotFile file = SnapshotFile.readFrom(info.getFile().getPath());
+    SnapshotFile file = SnapshotFile.readFrom(info.getFile().getPath(), encryption);
     membership.restore(file.snapshot().getMembership());
     if (file.storeVersion() > store.currentVersion()) {
       store.restore(file.snapshot().getStore(), file.storeVersion());
@@ -123,13 +128,16 @@ final class StoreStateMachine extends BaseStateMachine {
     LogEntryProto entry = trx.getLogEntry();
     long index = entry.getIndex();
     try {
-      LogEntry decoded = LogEntry.decode(entry.getStateMachineLogEntry().getLogData());
+      LogEntry decoded = LogEntry.decode(entry.getStateMachineLogEntry().getLogData(), encryption);
       if (decoded instanceof LogEntry.StoreEntry s) {
         store.applyCommitted(index, s.request().getActionList());
       } else if (decoded instanceof LogEntry.MemberAdded m) {
         membership.add(m.member());
       } else if (decoded instanceof LogEntry.MemberRemoved r) {
         membership.remove(r.raftId());
+      } else if (decoded instanceof LogEntry.DataKeyRotated d) {
+        encryption.rotateTo(d.key());
+        events.dataKeyRotated();
       }
       return CompletableFuture.completedFuture(indexMessage(index));
     } catch (IOException | RuntimeException e) {
@@ -166,7 +174,7 @@ final class StoreStateMachine extends BaseStateMachine {
 
   private void writeSnapshot(SnapshotFile snapshot, TermIndex at) throws IOException {
     File file = storage.getSnapshotFile(at.getTerm(), at.getIndex());
-    snapshot.writeTo(file.toPath());
+    snapshot.writeTo(file.toPath(), encryption);
     MD5Hash md5 = MD5FileUtil.computeAndSaveMd5ForFile(file);
     storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), at));
   }

@@ -1,5 +1,6 @@
 package dev.swarmkit.swarmctl.cluster;
 
+import com.google.protobuf.ByteString;
 import dev.swarmkit.api.CAConfig;
 import dev.swarmkit.api.Cluster;
 import dev.swarmkit.api.ClusterSpec;
@@ -9,6 +10,7 @@ import dev.swarmkit.api.GetUnlockKeyRequest;
 import dev.swarmkit.api.GetUnlockKeyResponse;
 import dev.swarmkit.api.KeyRotation;
 import dev.swarmkit.api.ListClustersRequest;
+import dev.swarmkit.api.ListNodesRequest;
 import dev.swarmkit.api.UpdateClusterRequest;
 import dev.swarmkit.api.util.GoDurations;
 import dev.swarmkit.swarmctl.CliException;
@@ -51,10 +53,19 @@ public final class ClusterCommand extends CommandGroup {
                 JsonOutput.printOne(session.out(), cluster);
                 return;
             }
-            session.out().print(summary(cluster));
+            String rotation = cluster.getRootCa().hasRootRotation()
+                    ? RootRotationProgress.describe(cluster,
+                            session.control().listNodes(ListNodesRequest.getDefaultInstance()).getNodesList())
+                    : null;
+            session.out().print(summary(cluster, rotation));
         }
 
         static String summary(Cluster cluster) {
+            return summary(cluster, null);
+        }
+
+        /** {@code rotation}: progress of a root CA rotation, or null when none runs. */
+        static String summary(Cluster cluster, String rotation) {
             StringBuilder out = new StringBuilder();
             TabWriter w = TabWriter.forSummary(out);
             ClusterSpec spec = cluster.getSpec();
@@ -85,6 +96,9 @@ public final class ClusterCommand extends CommandGroup {
             w.println("  Join Tokens:");
             w.println("    Worker: " + cluster.getRootCa().getJoinTokens().getWorker());
             w.println("    Manager: " + cluster.getRootCa().getJoinTokens().getManager());
+            if (rotation != null) {
+                w.println("  Root CA rotation: " + rotation);
+            }
             if (spec.getTaskDefaults().hasLogDriver()) {
                 Driver driver = spec.getTaskDefaults().getLogDriver();
                 w.printf("Default Log Driver\t: %s\n", driver.getName());
@@ -151,6 +165,13 @@ public final class ClusterCommand extends CommandGroup {
         String rotateJoinToken;
         @Option(names = "--rotate-unlock-key", description = "Replace the key that unlocks managers")
         boolean rotateUnlockKey;
+        @Option(names = "--rotate-ca", description = "Rotate the root CA: every node gets a certificate of a new root")
+        boolean rotateCa;
+        @Option(names = "--ca-cert", paramLabel = "<path>",
+                description = "With --rotate-ca: the new root CA certificate (PEM) instead of a generated one")
+        String caCert;
+        @Option(names = "--ca-key", paramLabel = "<path>", description = "With --ca-cert: its private key (PEM)")
+        String caKey;
         @Option(names = "--autolock", arity = "0..1", fallbackValue = "true", paramLabel = "<true|false>",
                 description = "Require the unlock key to restart a stopped manager")
         Boolean autolock;
@@ -190,6 +211,21 @@ public final class ClusterCommand extends CommandGroup {
             if (autolock != null) {
                 spec.getEncryptionConfigBuilder().setAutoLockManagers(autolock);
             }
+            if ((caCert != null || caKey != null) && !rotateCa) {
+                throw CliException.usage("--ca-cert and --ca-key need --rotate-ca");
+            }
+            if ((caCert == null) != (caKey == null)) {
+                throw CliException.usage("--ca-cert and --ca-key go together");
+            }
+            if (rotateCa) {
+                // As `docker swarm ca --rotate`: a new force_rotate value starts a rotation, to the given
+                // root or a generated one.
+                spec.getCaConfigBuilder().setForceRotate(spec.getCaConfig().getForceRotate() + 1);
+                if (caCert != null) {
+                    spec.getCaConfigBuilder().setSigningCaCert(ByteString.copyFrom(readFile(caCert)))
+                            .setSigningCaKey(ByteString.copyFrom(readFile(caKey)));
+                }
+            }
             // As upstream: the default driver is whatever the flags say, none without --log-driver.
             logDriver.parse().ifPresentOrElse(driver -> spec.getTaskDefaultsBuilder().setLogDriver(driver),
                     () -> spec.getTaskDefaultsBuilder().clearLogDriver());
@@ -205,6 +241,14 @@ public final class ClusterCommand extends CommandGroup {
             }
         }
 
+        private static byte[] readFile(String path) {
+            try {
+                return java.nio.file.Files.readAllBytes(java.nio.file.Path.of(path));
+            } catch (java.io.IOException e) {
+                throw new CliException("cannot read " + path + ": " + e.getMessage());
+            }
+        }
+
         private static long duration(String text) {
             try {
                 return GoDurations.parse(text);
@@ -216,13 +260,28 @@ public final class ClusterCommand extends CommandGroup {
 
     @Command(name = "unlock-key", description = "Print the key that unlocks the cluster's managers.")
     static final class UnlockKey extends SwarmctlCommand {
+        @Option(names = "--rotate", description = "Replace the unlock key, then print the new one")
+        boolean rotate;
         @OneArgument
         @Parameters(paramLabel = "<cluster>", arity = "0..*")
         List<String> args;
 
         @Override
         protected void run(Session session) {
-            exactlyOne(args, "cluster name missing", "unlock-key command takes exactly 1 argument");
+            String input = exactlyOne(args, "cluster name missing", "unlock-key command takes exactly 1 argument");
+            if (rotate) {
+                Cluster cluster = session.lookup().cluster(input);
+                // As `docker swarm unlock-key --rotate`: there is no key to rotate without autolock.
+                if (!cluster.getSpec().getEncryptionConfig().getAutoLockManagers()) {
+                    throw new CliException("cannot rotate because autolock is not turned on");
+                }
+                session.control().updateCluster(UpdateClusterRequest.newBuilder()
+                        .setClusterId(cluster.getId())
+                        .setClusterVersion(cluster.getMeta().getVersion())
+                        .setSpec(cluster.getSpec())
+                        .setRotation(KeyRotation.newBuilder().setManagerUnlockKey(true))
+                        .build());
+            }
             display(session);
         }
 
