@@ -30,9 +30,12 @@ final class RatisSettings {
     RaftServerConfigKeys.Rpc.setTimeoutMin(p, ms(min));
     RaftServerConfigKeys.Rpc.setTimeoutMax(p, ms(maxTimeout));
     // The first election after start (a new single-member cluster, or a whole cluster restarting) need
-    // not wait a full timeout; pre-vote keeps an early candidate from disturbing a healthy leader.
-    RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(p, ms(c.heartbeatInterval()));
-    RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(p, ms(c.heartbeatInterval().multipliedBy(2)));
+    // not wait a full timeout: upstream campaigns at once when it is the only member. A tenth of a
+    // heartbeat (100-200 ms by default) lets a single manager lead almost at once; pre-vote keeps such
+    // an early candidate from disturbing a healthy leader of a larger group.
+    Duration firstMin = max(c.heartbeatInterval().dividedBy(10), Duration.ofMillis(10));
+    RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(p, ms(firstMin));
+    RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(p, ms(firstMin.multipliedBy(2)));
     RaftServerConfigKeys.LeaderElection.setPreVote(p, true);
     // A member being added may still be starting (upstream's join: the leader assigns the raft ID,
     // then the new member starts); give it the whole propose timeout to answer and catch up.
