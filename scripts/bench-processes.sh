@@ -87,7 +87,7 @@ footprint() {
       *) echo "unknown option $1" >&2; exit 2 ;;
     esac
   done
-  local sock="$tmp/m/s.sock" port new=() newtls=() restart=() restarttls=() t0 t1 t2
+  local sock="$tmp/m/s.sock" port new=() newtls=() newcpu=() restart=() restarttls=() restartcpu=() t0 t1 t2
   port=$(free_port_pair)
   for run in $(seq 1 "$runs"); do
     rm -rf "$tmp/m" "$tmp/m.log"
@@ -95,11 +95,13 @@ footprint() {
     start_node "$tmp/m" "$port" --listen-control-api "$sock" --executor simulated --hostname manager
     t1=$(wait_until 60 accepts_tls "$sock")
     t2=$(wait_until 60 answers "$sock")
+    newcpu+=("$(cpu_seconds "$node_pid")")
     newtls+=("$(elapsed "$t0" "$t1")"); new+=("$(elapsed "$t0" "$t2")")
     stop_node "$node_pid"
     t0=$(now)
     start_node "$tmp/m" "$port" --listen-control-api "$sock" --executor simulated --hostname manager
     t1=$(wait_until 60 accepts_tls "$sock")
+    restartcpu+=("$(cpu_seconds "$node_pid")")
     t2=$(wait_until 60 answers "$sock")
     restarttls+=("$(elapsed "$t0" "$t1")"); restart+=("$(elapsed "$t0" "$t2")")
     echo "run $run: new cluster tls ${newtls[-1]} s, answers ${new[-1]} s; restart tls ${restarttls[-1]} s, answers ${restart[-1]} s (load $(load))" >&2
@@ -112,8 +114,8 @@ footprint() {
     walls+=("$(echo "$r" | awk '{ print $1 }')"); cpus+=("$(echo "$r" | awk '{ printf "%.3f", $2 + $3 }')")
   done
   echo "swarmctl node ls: median wall $(printf '%s\n' "${walls[@]}" | median) s, median CPU $(printf '%s\n' "${cpus[@]}" | median) s ($calls calls, load $(load))"
-  echo "swarmd new cluster: control socket accepts TLS $(printf '%s\n' "${newtls[@]}" | median) s, answers $(printf '%s\n' "${new[@]}" | median) s (median of $runs)"
-  echo "swarmd restart: control socket accepts TLS $(printf '%s\n' "${restarttls[@]}" | median) s, answers $(printf '%s\n' "${restart[@]}" | median) s (median of $runs)"
+  echo "swarmd new cluster: control socket accepts TLS $(printf '%s\n' "${newtls[@]}" | median) s, answers $(printf '%s\n' "${new[@]}" | median) s; swarmd CPU by then $(printf '%s\n' "${newcpu[@]}" | median) s (median of $runs)"
+  echo "swarmd restart: control socket accepts TLS $(printf '%s\n' "${restarttls[@]}" | median) s, answers $(printf '%s\n' "${restart[@]}" | median) s; swarmd CPU at TLS $(printf '%s\n' "${restartcpu[@]}" | median) s (median of $runs)"
   local wport token
   wport=$(free_port_pair)
   token=$(worker_token "$sock")
