@@ -2,8 +2,19 @@
 # Runs a benchmark: scripts/bench.sh NAME [options], e.g.
 #   scripts/bench.sh scheduler --nodes 1000 --tasks 10000 [--constraints]
 #   scripts/bench.sh store
+#   scripts/bench.sh footprint [--calls N] [--runs K]     (separate swarmd/swarmctl processes)
+#   scripts/bench.sh e2e --replicas N                     (three swarmd processes on the Docker engine)
+#   scripts/bench.sh e2e --in-jvm --replicas N            (the three nodes inside one JVM)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+case "${1:-}" in
+  footprint) exec bash scripts/bench-processes.sh "$@" ;;
+  e2e)
+    if [[ " $* " != *" --in-jvm "* ]]; then exec bash scripts/bench-processes.sh "$@"; fi
+    args=()
+    for a in "$@"; do [ "$a" = "--in-jvm" ] || args+=("$a"); done
+    set -- "${args[@]}" ;;
+esac
 if [ ! -f bench/target/classpath.txt ] || [ -n "${BENCH_REBUILD:-}" ]; then
   ./mvnw -B -q -pl bench -am package -DskipTests >&2
 fi

@@ -1,12 +1,5 @@
 package dev.swarmkit.swarmctl;
 
-import dev.swarmkit.swarmctl.cluster.ClusterCommand;
-import dev.swarmkit.swarmctl.config.ConfigCommand;
-import dev.swarmkit.swarmctl.network.NetworkCommand;
-import dev.swarmkit.swarmctl.node.NodeCommand;
-import dev.swarmkit.swarmctl.secret.SecretCommand;
-import dev.swarmkit.swarmctl.service.ServiceCommand;
-import dev.swarmkit.swarmctl.task.TaskCommand;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
@@ -15,12 +8,8 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "swarmctl",
         description = "Manage a swarm through a manager's control socket.",
         mixinStandardHelpOptions = true,
-        versionProvider = VersionCommand.Provider.class,
-        subcommands = {
-            NodeCommand.class, ServiceCommand.class, TaskCommand.class, VersionCommand.class,
-            NetworkCommand.class, ClusterCommand.class, SecretCommand.class, ConfigCommand.class,
-            CompletionCommand.class
-        })
+        versionProvider = VersionCommand.Provider.class)
+// The command groups are added by SwarmctlMain through CommandGroups, only those a command line needs.
 public final class Swarmctl extends CommandGroup {
     private final Environment environment;
     private String socket;

@@ -1,6 +1,8 @@
 package dev.swarmkit.swarmctl;
 
 import io.grpc.Status;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import io.grpc.StatusRuntimeException;
 import java.io.FileNotFoundException;
 import java.lang.reflect.Field;
@@ -21,8 +23,12 @@ public final class SwarmctlMain {
     /** Runs one command line and returns its exit status: 0, or {@link #FAILURE} after printing "Error: ...". */
     public static int run(Environment environment, String... args) {
         Swarmctl root = new Swarmctl(environment);
-        CommandLine commandLine = new CommandLine(root)
-                .setOut(environment.out())
+        CommandLine commandLine = new CommandLine(root);
+        // Before the settings below: picocli applies them only to the subcommands present.
+        for (Class<?> group : CommandGroups.needed(args)) {
+            commandLine.addSubcommand(group);
+        }
+        commandLine.setOut(environment.out())
                 .setErr(environment.err())
                 .setCaseInsensitiveEnumValuesAllowed(true)
                 // As pflag: a flag that takes a value takes the next word, even "-h" (--args -h).
@@ -77,7 +83,8 @@ public final class SwarmctlMain {
             Status status = sre.getStatus();
             // Statuses sent by the server carry no cause; a cause means the transport itself failed.
             if (status.getCode() == Status.Code.UNAVAILABLE && status.getCause() != null) {
-                return "cannot connect to the manager at " + socketPath + ": " + transportProblem(status.getCause());
+                return "cannot connect to the manager at " + socketPath + ": "
+                        + transportProblem(status.getCause(), socketPath);
             }
             String description = status.getDescription();
             return description == null || description.isEmpty() ? status.getCode().name() : description;
@@ -85,8 +92,9 @@ public final class SwarmctlMain {
         return ex.getMessage() == null ? ex.toString() : ex.getMessage();
     }
 
-    private static String transportProblem(Throwable cause) {
-        if (cause instanceof FileNotFoundException) {
+    private static String transportProblem(Throwable cause, String socketPath) {
+        // The JDK's domain sockets report a missing file in the OS's words; say it the same way always.
+        if (cause instanceof FileNotFoundException || !Files.exists(Path.of(socketPath))) {
             return "no such socket";
         }
         for (Throwable t = cause; t != null; t = t.getCause()) {

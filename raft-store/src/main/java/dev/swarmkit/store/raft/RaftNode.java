@@ -150,7 +150,7 @@ public final class RaftNode implements AutoCloseable {
     requireNoState(config);
     RaftNode node = new RaftNode(config, storeOptions);
     RaftPeer self = peer(config.raftId(), config.advertiseAddress());
-    node.start(RaftStorage.StartupOption.FORMAT, RaftGroup.valueOf(GROUP_ID, self));
+    node.start(RaftStorage.StartupOption.FORMAT, RaftGroup.valueOf(GROUP_ID, self), true);
     try {
       node.awaitReadyLeader(config.proposeTimeout());
       node.replicate(new LogEntry.MemberAdded(node.selfMember()));
@@ -169,7 +169,7 @@ public final class RaftNode implements AutoCloseable {
   public static RaftNode join(RaftConfig config, MemoryStore.Options storeOptions) throws IOException {
     requireNoState(config);
     RaftNode node = new RaftNode(config, storeOptions);
-    node.start(RaftStorage.StartupOption.FORMAT, RaftGroup.valueOf(GROUP_ID));
+    node.start(RaftStorage.StartupOption.FORMAT, RaftGroup.valueOf(GROUP_ID), false);
     return node;
   }
 
@@ -182,7 +182,7 @@ public final class RaftNode implements AutoCloseable {
       throw new IllegalStateException("no raft state under " + config.raftDir());
     }
     RaftNode node = new RaftNode(config, storeOptions);
-    node.start(RaftStorage.StartupOption.RECOVER, RaftGroup.valueOf(GROUP_ID));
+    node.start(RaftStorage.StartupOption.RECOVER, RaftGroup.valueOf(GROUP_ID), false);
     return node;
   }
 
@@ -199,7 +199,7 @@ public final class RaftNode implements AutoCloseable {
     SnapshotFile state;
     long index;
     try (RaftNode old = new RaftNode(config, storeOptions)) {
-      old.start(RaftStorage.StartupOption.RECOVER, RaftGroup.valueOf(GROUP_ID));
+      old.start(RaftStorage.StartupOption.RECOVER, RaftGroup.valueOf(GROUP_ID), false);
       index = old.awaitLocalReplay(config.proposeTimeout());
       state = old.stateMachine.currentState();
     }
@@ -216,7 +216,7 @@ public final class RaftNode implements AutoCloseable {
 
     RaftNode node = new RaftNode(config, storeOptions, new StoreStateMachine.Seed(seed, index));
     node.start(RaftStorage.StartupOption.FORMAT,
-        RaftGroup.valueOf(GROUP_ID, peer(config.raftId(), config.advertiseAddress())));
+        RaftGroup.valueOf(GROUP_ID, peer(config.raftId(), config.advertiseAddress())), true);
     try {
       node.awaitReadyLeader(config.proposeTimeout());
       node.replicate(new LogEntry.MemberAdded(node.selfMember()));
@@ -251,12 +251,13 @@ public final class RaftNode implements AutoCloseable {
     }
   }
 
-  private void start(RaftStorage.StartupOption option, RaftGroup group) throws IOException {
+  /** {@code alone}: the group is known to have this member as its only voter (see RatisSettings). */
+  private void start(RaftStorage.StartupOption option, RaftGroup group, boolean alone) throws IOException {
     server = RaftServer.newBuilder()
         .setServerId(peerId)
         .setGroup(group)
         .setStateMachine(stateMachine)
-        .setProperties(RatisSettings.properties(config))
+        .setProperties(RatisSettings.properties(config, alone))
         .setParameters(RatisSettings.parameters(config))
         .setOption(option)
         .build();

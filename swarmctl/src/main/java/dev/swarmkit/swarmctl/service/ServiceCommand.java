@@ -65,11 +65,15 @@ public final class ServiceCommand extends CommandGroup {
         @Option(names = "--config", split = ",", converter = CsvField.class, paramLabel = "<name[:target]>",
                 description = "Give the tasks a config as a file")
         List<String> configs;
+        @Option(names = "--detach", arity = "0..1", fallbackValue = "true", defaultValue = "true",
+                paramLabel = "<bool>", description = "Exit at once (default); with --detach=false, show the "
+                + "tasks converging and exit non-zero if the service fails to converge")
+        boolean detach;
         @Parameters(hidden = true)
         List<String> args;
 
         @Override
-        protected void run(Session session) {
+        protected void run(Session session) throws InterruptedException {
             none(args, "create command takes no arguments");
             if (flags.name == null || flags.image == null) {
                 throw CliException.usage("--name and --image are mandatory");
@@ -87,6 +91,9 @@ public final class ServiceCommand extends CommandGroup {
             Service created = session.control().createService(CreateServiceRequest.newBuilder()
                     .setSpec(spec).build()).getService();
             session.out().println(created.getId());
+            if (!detach) {
+                new Convergence(session, created.getId()).await();
+            }
         }
     }
 
@@ -108,12 +115,16 @@ public final class ServiceCommand extends CommandGroup {
         List<String> rmCapabilities;
         @Option(names = "--force", description = "Restart the tasks even if nothing else changed")
         boolean force;
+        @Option(names = "--detach", arity = "0..1", fallbackValue = "true", defaultValue = "true",
+                paramLabel = "<bool>", description = "Exit at once (default); with --detach=false, show the "
+                + "tasks converging and exit non-zero if the service fails to converge")
+        boolean detach;
         @OneArgument
         @Parameters(paramLabel = "<service>", arity = "0..*")
         List<String> args;
 
         @Override
-        protected void run(Session session) {
+        protected void run(Session session) throws InterruptedException {
             String input = exactlyOne(args, "service ID missing", "update command takes exactly 1 argument");
             Service service = session.lookup().service(input);
             ServiceSpec.Builder spec = service.getSpec().toBuilder();
@@ -145,6 +156,9 @@ public final class ServiceCommand extends CommandGroup {
                     .setSpec(spec)
                     .build()).getService();
             session.out().println(updated.getId());
+            if (!detach) {
+                new Convergence(session, updated.getId()).await();
+            }
         }
     }
 
