@@ -8,8 +8,13 @@ public final class SwarmdMain {
 
   public static void main(String[] args) {
     int code = new CommandLine(new SwarmdCommand())
+        // One line: the error and where to look, not the whole usage.
+        .setParameterExceptionHandler((e, args2) -> {
+          e.getCommandLine().getErr().println("Error: " + e.getMessage() + " (see swarmd --help)");
+          return 2;
+        })
         .setExecutionExceptionHandler((e, cmd, parsed) -> {
-          cmd.getErr().println("Error: " + e.getMessage());
+          cmd.getErr().println("Error: " + (e instanceof StartupException ? e.getMessage() : e.toString()));
           LoggerHolder.LOG.debug("swarmd failed", e);
           return 1;
         })
