@@ -72,6 +72,7 @@ public final class Manager implements AutoCloseable {
   private final WatchService watchService;
   private final List<BindableService> extraRemoteServices = new ArrayList<>();
   private final ExecutorService leadershipLoop;
+  private dev.swarmkit.manager.raft.PeerReachabilityLog peerLog;
   private Orchestration orchestration;
   private Scheduler scheduler;
   private RoleManager roleManager;
@@ -150,6 +151,8 @@ public final class Manager implements AutoCloseable {
     controlServer = ControlSocketServer.start(config.controlSocket(), security.serverSslContext(),
         leaderServices);
 
+    peerLog = new dev.swarmkit.manager.raft.PeerReachabilityLog(replication.membership(),
+        java.time.Duration.ofSeconds(30), System::nanoTime).start();
     replication.onLeadershipChange(leader -> {
       // Raft reports the loss of leadership while it shuts down, after this manager's loop has.
       if (!leadershipLoop.isShutdown()) {
@@ -265,6 +268,9 @@ public final class Manager implements AutoCloseable {
 
   @Override
   public void close() {
+    if (peerLog != null) {
+      peerLog.close();
+    }
     // A follower (e.g. a demoted manager) never started the leader-only components.
     leadershipLoop.execute(() -> {
       if (leading) {
