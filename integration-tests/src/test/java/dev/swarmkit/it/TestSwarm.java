@@ -117,6 +117,20 @@ final class TestSwarm implements AutoCloseable {
         last.executor()));
   }
 
+  /**
+   * Starts {@code hostname} again with only its state dir (and its own ports and socket), as
+   * {@code swarmd -d DIR}: no join address and no token, so it must find a manager on its own.
+   */
+  SwarmNode restartWithOnlyStateDir(String hostname) throws Exception {
+    SwarmdConfig last = configs.get(hostname);
+    if (last == null) {
+      throw new IllegalArgumentException("never started " + hostname);
+    }
+    return start(new SwarmdConfig(last.stateDir(), "", "", last.hostname(), last.listenRemoteApi(),
+        last.advertiseRemoteApi(), last.controlSocket(), last.engineAddr(), last.genericNodeResources(),
+        false, last.raftHeartbeat(), last.raftElectionTimeout(), last.logLevel(), last.executor()));
+  }
+
   /** Starts a stopped node again from its state dir, on the same ports and socket. */
   SwarmNode restart(String hostname) throws Exception {
     SwarmdConfig config = configs.get(hostname);
