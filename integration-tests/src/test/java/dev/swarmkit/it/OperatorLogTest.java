@@ -70,6 +70,20 @@ class OperatorLogTest {
     }
     assertThat(all).noneMatch(l -> l.startsWith("\tat ") || l.startsWith("Caused by") || l.startsWith("  Caused by"));
     assertThat(String.join("\n", m1.lines())).contains("at 127.0.0.1:" + portOf(3) + " unreachable");
+
+    // Quorum loss (m2 stopped cleanly, m3 still down), then a clean shutdown of m1: expected
+    // conditions, so a few lines and no stack trace.
+    int m1Mark = m1.lines().size();
+    int m2Mark = m2.lines().size();
+    m2.stop();
+    Thread.sleep(5_000);
+    m1.stop();
+    List<String> quorumAndShutdown = new ArrayList<>(m1.lines().subList(m1Mark, m1.lines().size()));
+    quorumAndShutdown.addAll(m2.lines().subList(m2Mark, m2.lines().size()));
+    System.out.printf("m1 and m2 logged %d lines on quorum loss and clean shutdown%n", quorumAndShutdown.size());
+    quorumAndShutdown.forEach(l -> System.out.println("  | " + l));
+    assertThat(quorumAndShutdown).hasSizeLessThanOrEqualTo(20)
+        .noneMatch(l -> l.startsWith("\tat ") || l.contains("Caused by") || l.contains("ERROR"));
   }
 
   @Test
