@@ -73,6 +73,7 @@ public final class Manager implements AutoCloseable {
   private final List<BindableService> extraRemoteServices = new ArrayList<>();
   private final ExecutorService leadershipLoop;
   private dev.swarmkit.manager.raft.PeerReachabilityLog peerLog;
+  private StateChangeLog stateChanges;
   private Orchestration orchestration;
   private Scheduler scheduler;
   private RoleManager roleManager;
@@ -187,6 +188,8 @@ public final class Manager implements AutoCloseable {
       bootstrapClusterObjects();
       orchestration = new Orchestration(store);
       scheduler = new Scheduler(store);
+      stateChanges = new StateChangeLog(store);
+      stateChanges.start();
       orchestration.start();
       scheduler.start();
       dispatcher.start();
@@ -199,6 +202,10 @@ public final class Manager implements AutoCloseable {
   }
 
   private void stopLeaderComponents() {
+    if (stateChanges != null) {
+      stateChanges.stop();
+      stateChanges = null;
+    }
     if (roleManager != null) {
       roleManager.close();
       roleManager = null;

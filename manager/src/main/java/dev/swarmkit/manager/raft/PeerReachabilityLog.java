@@ -53,8 +53,9 @@ public final class PeerReachabilityLog implements AutoCloseable {
     return this;
   }
 
-  /** One look at the members; logs what changed. */
-  synchronized void poll() {
+  /** One look at the members; logs what changed and returns those lines. */
+  synchronized java.util.List<String> poll() {
+    java.util.List<String> lines = new java.util.ArrayList<>();
     long now = nanoClock.getAsLong();
     Set<String> seen = new HashSet<>();
     for (RaftMembershipView.Member m : membership.members()) {
@@ -66,17 +67,27 @@ public final class PeerReachabilityLog implements AutoCloseable {
       if (r == RaftMemberStatus.Reachability.UNREACHABLE) {
         if (since == null) {
           down.put(id, new long[] {now, now});
-          log.warn("manager {} at {} unreachable", id, addr);
+          lines.add(warn("manager " + id + " at " + addr + " unreachable"));
         } else if (now - since[1] >= summaryPeriod.toNanos()) {
           since[1] = now;
-          log.warn("manager {} at {} unreachable for {} s", id, addr, Duration.ofNanos(now - since[0]).toSeconds());
+          lines.add(warn("manager " + id + " at " + addr + " unreachable for "
+              + Duration.ofNanos(now - since[0]).toSeconds() + " s"));
         }
       } else if (r == RaftMemberStatus.Reachability.REACHABLE && since != null) {
         down.remove(id);
-        log.info("manager {} at {} reachable again after {} s", id, addr, Duration.ofNanos(now - since[0]).toSeconds());
+        String line = "manager " + id + " at " + addr + " reachable again after "
+            + Duration.ofNanos(now - since[0]).toSeconds() + " s";
+        log.info(line);
+        lines.add(line);
       }
     }
     down.keySet().retainAll(seen); // removed members are no longer watched
+    return lines;
+  }
+
+  private static String warn(String line) {
+    log.warn(line);
+    return line;
   }
 
   @Override
