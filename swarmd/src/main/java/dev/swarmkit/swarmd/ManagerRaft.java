@@ -62,7 +62,14 @@ final class ManagerRaft {
       writeRaftId(stateDir, raftId);
       node = RaftNode.bootstrap(raftConfig(config, raftId, nodeId, listenRaft, advertiseRaft, tls), MemoryStore.Options.defaults());
     } else {
-      long raftId = requestMembership(config, security, advertiseRaft);
+      long raftId;
+      try {
+        // As the certificate join: a manager that is down or slow is retried, a refusal is final.
+        raftId = Joiner.defaults().run(config.joinAddr(), () -> requestMembership(config, security, advertiseRaft));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new java.io.InterruptedIOException("stopped while joining raft through " + config.joinAddr());
+      }
       writeRaftId(stateDir, raftId);
       node = RaftNode.join(raftConfig(config, raftId, nodeId, listenRaft, advertiseRaft, tls), MemoryStore.Options.defaults());
     }
