@@ -44,8 +44,11 @@ record JoinFailure(String message, boolean retry) {
         case INVALID_ARGUMENT:
         case PERMISSION_DENIED:
         case UNAUTHENTICATED:
-          return new JoinFailure("manager " + joinAddr + " refused --join-token: " + desc
-              + "; use the current token from `swarmctl cluster inspect default`", false);
+          if (desc.toLowerCase(Locale.ROOT).contains("join token")) {
+            return new JoinFailure("manager " + joinAddr + " refused --join-token: " + desc
+                + "; use the current token from `swarmctl cluster inspect default`", false);
+          }
+          return new JoinFailure("manager " + joinAddr + " refused the join: " + desc, false);
         default:
           return new JoinFailure("joining through manager " + joinAddr + " failed: " + s.getCode() + " "
               + desc, true);
