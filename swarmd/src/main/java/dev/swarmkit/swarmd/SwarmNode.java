@@ -128,7 +128,7 @@ public final class SwarmNode implements AutoCloseable {
     CountDownLatch shutdown = new CountDownLatch(1);
     AtomicReference<String> failure = new AtomicReference<>();
     Manager manager = null;
-    String advertise = advertiseAddress(config, listen);
+    String advertise = advertiseAddress(config, listen, isManager);
     if (isManager) {
       manager = startManager(config, security, replications, listen, advertise, bootstrap);
       if (listen.getPort() == 0) {
@@ -231,11 +231,15 @@ public final class SwarmNode implements AutoCloseable {
     };
   }
 
-  private static String advertiseAddress(SwarmdConfig config, InetSocketAddress listen) {
+  /** The address other nodes reach this node's remote API at; only a manager (or a promoted worker) serves one. */
+  private static String advertiseAddress(SwarmdConfig config, InetSocketAddress listen, boolean isManager) {
     if (!config.advertiseRemoteApi().isEmpty()) {
       return config.advertiseRemoteApi();
     }
     if (listen.getAddress() != null && listen.getAddress().isAnyLocalAddress()) {
+      if (!isManager) {
+        return "127.0.0.1:" + listen.getPort(); // used only if this worker is promoted: no warning now
+      }
       log.warn("--listen-remote-api {} is a wildcard address; advertising 127.0.0.1:{} (set "
           + "--advertise-remote-api for nodes on other hosts)", config.listenRemoteApi(), listen.getPort());
       return "127.0.0.1:" + listen.getPort();
