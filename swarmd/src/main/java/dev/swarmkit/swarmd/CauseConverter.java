@@ -22,7 +22,9 @@ public final class CauseConverter extends ThrowableProxyConverter {
     }
     Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
     if (root.getLevel() != null && root.getLevel().toInt() <= Level.DEBUG_INT) {
-      return super.convert(event);
+      // The pattern ends the line: start the trace on its own line, leave the last newline to it.
+      String trace = super.convert(event);
+      return System.lineSeparator() + trace.stripTrailing();
     }
     return oneLine(proxy);
   }
@@ -41,6 +43,6 @@ public final class CauseConverter extends ThrowableProxyConverter {
         sb.append(": ").append(p.getMessage().replace('\n', ' '));
       }
     }
-    return sb.append(System.lineSeparator()).toString();
+    return sb.toString();
   }
 }

@@ -70,15 +70,27 @@ class OperatorErrorsTest {
     Exception e = new IllegalStateException("outer", new ConnectException("Connection refused"));
     LogLevels.apply("info");
     String line = converter().convert(eventWith(e));
-    assertThat(line).isEqualTo("; cause: IllegalStateException: outer <- ConnectException: Connection refused"
-        + System.lineSeparator());
+    assertThat(line).isEqualTo("; cause: IllegalStateException: outer <- ConnectException: Connection refused");
 
     LogLevels.apply("debug");
     try {
-      assertThat(converter().convert(eventWith(e))).contains("\tat ");
+      assertThat(converter().convert(eventWith(e))).startsWith(System.lineSeparator() + "java.lang.IllegalStateException: outer")
+          .contains("\tat ").doesNotEndWith(System.lineSeparator());
     } finally {
       LogLevels.apply("info");
     }
+  }
+
+  @Test
+  void raftReportsOfAServerStartingOrClosingAreDropped() {
+    RaftNoiseFilter filter = new RaftNoiseFilter();
+    ch.qos.logback.classic.spi.LoggingEvent closing = eventWith(new RuntimeException("append failed",
+        new org.apache.ratis.protocol.exceptions.ServerNotReadyException("closing")));
+    closing.setLoggerName("org.apache.ratis.server.RaftServer$Division");
+    assertThat(filter.decide(closing)).isEqualTo(ch.qos.logback.core.spi.FilterReply.DENY);
+    ch.qos.logback.classic.spi.LoggingEvent other = eventWith(new RuntimeException("disk failed"));
+    other.setLoggerName("org.apache.ratis.server.RaftServer$Division");
+    assertThat(filter.decide(other)).isEqualTo(ch.qos.logback.core.spi.FilterReply.NEUTRAL);
   }
 
   private static CauseConverter converter() {
