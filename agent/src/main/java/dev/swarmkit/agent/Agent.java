@@ -20,6 +20,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +41,8 @@ public final class Agent implements AutoCloseable {
   private static final int FAILURE_WEIGHT = -50;
   /** How often the node description is re-read; a change re-registers the node (upstream 20s). */
   static final Duration NODE_UPDATE_PERIOD = Duration.ofSeconds(20);
+  /** How often a continuing failure to reach any manager is summarised in the log. */
+  static final Duration OUTAGE_SUMMARY_PERIOD = Duration.ofSeconds(30);
 
   /** Told when the manager's view of this node or the cluster root CA changes. */
   @FunctionalInterface
@@ -60,12 +65,14 @@ public final class Agent implements AutoCloseable {
   private final Map<String, LogSubscription> logSubscriptions = new java.util.concurrent.ConcurrentHashMap<>();
   private ByteString rootCa = ByteString.EMPTY;
   private volatile NodeChangeListener nodeChangeListener = (n, ca) -> {};
+  private volatile Consumer<String> fatalListener = reason -> {};
+  private final Outage outage = new Outage(OUTAGE_SUMMARY_PERIOD);
 
   public Agent(AgentConfig config) {
     this.config = config;
     this.db = new TaskDatabase(config.stateDir(), config.syncWrites());
     this.worker = new Worker(db, config.executor(), reporter::report);
-    this.remotes = new ManagerRemotes(config.managers());
+    this.remotes = new ManagerRemotes(config.managers(), config.stateDir().resolve(ManagerRemotes.STATE_FILE));
     this.loop = new Thread(this::run, "agent");
   }
 
@@ -78,6 +85,24 @@ public final class Agent implements AutoCloseable {
   /** Sets who hears about node and root CA changes (for example to renew TLS); call before start. */
   public void onNodeChange(NodeChangeListener listener) {
     this.nodeChangeListener = listener;
+  }
+
+  /**
+   * Sets who is told, with a one-line reason, when the agent stops for good on its own: this node was
+   * removed from the swarm, or its event loop died. The process should then end; call before start.
+   */
+  public void onFatal(Consumer<String> listener) {
+    this.fatalListener = listener;
+  }
+
+  /** The managers this agent knows (and keeps in {@code <state-dir>/state.json}). */
+  public List<String> knownManagers() {
+    return List.copyOf(remotes.weights().keySet());
+  }
+
+  /** The managers remembered in {@code stateDir} by an earlier run, if any. */
+  public static List<String> rememberedManagers(java.nio.file.Path stateDir) {
+    return ManagerRemotes.load(stateDir.resolve(ManagerRemotes.STATE_FILE));
   }
 
   /**
@@ -131,6 +156,17 @@ public final class Agent implements AutoCloseable {
   }
 
   private void run() {
+    try {
+      loop();
+    } catch (RuntimeException | Error e) {
+      if (!stopped) {
+        log.error("agent stopped unexpectedly", e);
+        fatalListener.accept("agent stopped unexpectedly: " + e);
+      }
+    }
+  }
+
+  private void loop() {
     Duration backoff = Duration.ZERO;
     NodeDescription description = describe();
     String lastFailed = null;
@@ -153,6 +189,9 @@ public final class Agent implements AutoCloseable {
             continue;
           }
         }
+        if (outage.summaryDue(System.nanoTime())) {
+          log.warn("no manager reachable {}; still retrying", outage.describe(System.nanoTime()));
+        }
         if (ev == null) {
           continue;
         }
@@ -165,7 +204,13 @@ public final class Agent implements AutoCloseable {
           reporter.setSender(current::sendTaskStatuses);
           worker.reportAll(reporter::report);
           ready.countDown();
-          log.info("agent registered with {}", current);
+          if (outage.recovered()) {
+            log.info("agent registered with {} after no manager was reachable {}", current,
+                outage.describe(System.nanoTime()));
+          } else {
+            log.info("agent registered with {}", current);
+          }
+          outage.reset();
         } else if (ev instanceof Session.Message m) {
           handleSessionMessage(m.message());
         } else if (ev instanceof Session.Assignments a) {
@@ -178,7 +223,20 @@ public final class Agent implements AutoCloseable {
         } else if (ev instanceof Session.LogSubscriptionRequest l) {
           handleLogSubscription(current, l.message());
         } else if (ev instanceof Session.Failed f) {
-          log.warn("{} failed: {}", current, f.error().toString());
+          if (isRemoved(f.error())) {
+            String reason = "this node was removed from the swarm (manager " + current.address + ": "
+                + ((StatusRuntimeException) f.error()).getStatus().getDescription()
+                + "); to join again, remove the state dir " + config.stateDir()
+                + " and start with --join-addr and --join-token";
+            log.error(reason);
+            fatalListener.accept(reason);
+            return;
+          }
+          if (outage.failed(System.nanoTime())) {
+            log.warn("{} failed: {}; reconnecting", current, describe(f.error()));
+          } else {
+            log.debug("{} failed: {}", current, describe(f.error()));
+          }
           // The broker re-announces active subscriptions on the next session.
           logSubscriptions.values().forEach(LogSubscription::cancel);
           logSubscriptions.clear();
@@ -210,13 +268,32 @@ public final class Agent implements AutoCloseable {
   private Session openSession(Duration delay, String previousSessionId, NodeDescription description,
       String avoid) {
     Optional<String> address = remotes.select(avoid);
-    if (address.isEmpty()) {
-      log.error("no manager addresses known");
-    }
     Session s = new Session(address.orElse(""), address.map(a -> config.channels().open(a)).orElse(null),
         previousSessionId, description, delay, config.rpcTimeout(), events);
     s.start();
     return s;
+  }
+
+  /** The manager refused this node because it was removed (upstream: "... was removed from swarm"). */
+  static boolean isRemoved(Throwable e) {
+    return e instanceof StatusRuntimeException sre
+        && sre.getStatus().getCode() == Status.Code.PERMISSION_DENIED
+        && String.valueOf(sre.getStatus().getDescription()).contains("was removed");
+  }
+
+  /** A session error in a few words: "connection refused", or the status and its description. */
+  static String describe(Throwable e) {
+    if (e instanceof StatusRuntimeException sre) {
+      Status s = sre.getStatus();
+      for (Throwable t = sre.getCause(); t != null; t = t.getCause()) {
+        String m = String.valueOf(t.getMessage());
+        if (m.contains("Connection refused")) {
+          return "connection refused";
+        }
+      }
+      return s.getCode() + (s.getDescription() == null ? "" : ": " + s.getDescription());
+    }
+    return e.toString();
   }
 
   private void handleLogSubscription(Session current, SubscriptionMessage msg) {

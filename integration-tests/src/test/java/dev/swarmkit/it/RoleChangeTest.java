@@ -79,6 +79,24 @@ class RoleChangeTest {
   }
 
   @Test
+  void aWorkerPromotedWithoutAControlSocketFlagServesTheControlApiInsideItsStateDir() throws Exception {
+    SwarmNode worker = swarm.joinWithoutControlSocketFlag("node-2", leader,
+        swarm.joinToken("node-1", "Worker"));
+    awaitReady(worker);
+    boolean sharedSocketExisted = java.nio.file.Files.exists(Path.of("/var/run/swarmd.sock"));
+
+    promote(worker, "node-2");
+
+    Path socket = swarm.stateDir("node-2").resolve("swarmd.sock");
+    await().atMost(ROLE_CHANGE).untilAsserted(() -> {
+      TestSwarm.Result ls = swarm.swarmctlAt(socket, "node", "ls");
+      assertThat(ls.exitCode()).as(ls.err()).isZero();
+      assertThat(ls.out()).contains("node-2");
+    });
+    assertThat(java.nio.file.Files.exists(Path.of("/var/run/swarmd.sock"))).isEqualTo(sharedSocketExisted);
+  }
+
+  @Test
   void aDemotedManagerGetsAWorkerCertificateLeavesRaftAndCanBePromotedAgain() throws Exception {
     SwarmNode worker = joinWorker("node-2");
     promote(worker, "node-2");

@@ -134,6 +134,31 @@ final class TestSwarm implements AutoCloseable {
         .withLocking(false, unlockKey));
   }
 
+  /**
+   * Starts {@code hostname} again with only its state dir (and its own ports and socket), as
+   * {@code swarmd -d DIR}: no join address and no token, so it must find a manager on its own.
+   */
+  SwarmNode restartWithOnlyStateDir(String hostname) throws Exception {
+    SwarmdConfig last = configs.get(hostname);
+    if (last == null) {
+      throw new IllegalArgumentException("never started " + hostname);
+    }
+    return start(new SwarmdConfig(last.stateDir(), "", "", last.hostname(), last.listenRemoteApi(),
+        last.advertiseRemoteApi(), last.controlSocket(), last.engineAddr(), last.genericNodeResources(),
+        false, last.raftHeartbeat(), last.raftElectionTimeout(), last.logLevel(), last.executor()));
+  }
+
+  /**
+   * Joins a node started without {@code --listen-control-api}: its config has the default socket path,
+   * marked as not chosen by the operator.
+   */
+  SwarmNode joinWithoutControlSocketFlag(String hostname, SwarmNode via, String token) throws Exception {
+    SwarmdConfig c = config(hostname, remoteAddress(via), token, "simulated");
+    return start(new SwarmdConfig(c.stateDir(), c.joinAddr(), c.joinToken(), c.hostname(), c.listenRemoteApi(),
+        c.advertiseRemoteApi(), Path.of("/var/run/swarmd.sock"), c.engineAddr(), c.genericNodeResources(),
+        false, c.raftHeartbeat(), c.raftElectionTimeout(), c.logLevel(), c.executor(), false));
+  }
+
   /** Starts a stopped node again from its state dir, on the same ports and socket. */
   SwarmNode restart(String hostname) throws Exception {
     SwarmdConfig config = configs.get(hostname);
@@ -174,10 +199,15 @@ final class TestSwarm implements AutoCloseable {
 
   /** Runs swarmctl against a manager's socket; returns its exit code and output. */
   Result swarmctl(String managerHostname, String... args) {
+    return swarmctlAt(socketOf(managerHostname), args);
+  }
+
+  /** Runs swarmctl against the Control API socket at {@code socket}. */
+  Result swarmctlAt(Path socket, String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     Environment env = new Environment(new PrintWriter(out, true), new PrintWriter(err, true),
-        new ByteArrayInputStream(new byte[0]), Map.of("SWARM_SOCKET", socketOf(managerHostname).toString()),
+        new ByteArrayInputStream(new byte[0]), Map.of("SWARM_SOCKET", socket.toString()),
         Clock.systemUTC());
     int code = SwarmctlMain.run(env, args);
     return new Result(code, out.toString(), err.toString());

@@ -77,6 +77,8 @@ public final class Manager implements AutoCloseable {
   private final WatchService watchService;
   private final List<BindableService> extraRemoteServices = new ArrayList<>();
   private final ExecutorService leadershipLoop;
+  private dev.swarmkit.manager.raft.PeerReachabilityLog peerLog;
+  private StateChangeLog stateChanges;
   private Orchestration orchestration;
   private Scheduler scheduler;
   private Allocator allocator;
@@ -173,6 +175,8 @@ public final class Manager implements AutoCloseable {
     controlServer = ControlSocketServer.start(config.controlSocket(), security.serverSslContext(),
         socketServices.stream().map(s -> ServerInterceptors.intercept(s, local)).toList());
 
+    peerLog = new dev.swarmkit.manager.raft.PeerReachabilityLog(replication.membership(),
+        java.time.Duration.ofSeconds(30), System::nanoTime).start();
     replication.onLeadershipChange(leader -> {
       // Raft reports the loss of leadership while it shuts down, after this manager's loop has.
       if (!leadershipLoop.isShutdown()) {
@@ -209,6 +213,8 @@ public final class Manager implements AutoCloseable {
       allocator = new Allocator(store);
       scheduler = new Scheduler(store);
       allocator.start();
+      stateChanges = new StateChangeLog(store);
+      stateChanges.start();
       orchestration.start();
       scheduler.start();
       dispatcher.start();
@@ -225,6 +231,10 @@ public final class Manager implements AutoCloseable {
     if (rootRotation != null) {
       rootRotation.close();
       rootRotation = null;
+    }
+    if (stateChanges != null) {
+      stateChanges.stop();
+      stateChanges = null;
     }
     if (roleManager != null) {
       roleManager.close();
@@ -299,6 +309,9 @@ public final class Manager implements AutoCloseable {
 
   @Override
   public void close() {
+    if (peerLog != null) {
+      peerLog.close();
+    }
     // A follower (e.g. a demoted manager) never started the leader-only components.
     leadershipLoop.execute(() -> {
       if (leading) {

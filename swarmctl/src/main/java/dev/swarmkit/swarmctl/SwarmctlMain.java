@@ -83,8 +83,9 @@ public final class SwarmctlMain {
             Status status = sre.getStatus();
             // Statuses sent by the server carry no cause; a cause means the transport itself failed.
             if (status.getCode() == Status.Code.UNAVAILABLE && status.getCause() != null) {
-                return "cannot connect to the manager at " + socketPath + ": "
-                        + transportProblem(status.getCause(), socketPath);
+                return "cannot connect to the manager at " + socketPath + ": " + transportProblem(status.getCause(), socketPath)
+                        + "; is swarmd running as a manager with --listen-control-api " + socketPath
+                        + "? (choose the socket with -s or SWARM_SOCKET)";
             }
             String description = status.getDescription();
             return description == null || description.isEmpty() ? status.getCode().name() : description;
@@ -96,6 +97,11 @@ public final class SwarmctlMain {
         // The JDK's domain sockets report a missing file in the OS's words; say it the same way always.
         if (cause instanceof FileNotFoundException || !Files.exists(Path.of(socketPath))) {
             return "no such socket";
+        }
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && t.getMessage().contains("Connection refused")) {
+                return "connection refused (nothing listens on the socket)";
+            }
         }
         for (Throwable t = cause; t != null; t = t.getCause()) {
             if (t.getMessage() != null && !t.getMessage().isEmpty()) {

@@ -117,7 +117,9 @@ class CommandsTest extends AgainstFakeManager {
         Path missing = Path.of("target/no-such.sock").toAbsolutePath();
         Cli.Result result = new Cli(missing).run("node", "ls");
         assertThat(result.exitCode()).isEqualTo(SwarmctlMain.FAILURE);
-        assertThat(result.err()).isEqualTo("Error: cannot connect to the manager at " + missing + ": no such socket\n");
+        assertThat(result.err()).isEqualTo("Error: cannot connect to the manager at " + missing + ": no such socket; "
+                + "is swarmd running as a manager with --listen-control-api " + missing
+                + "? (choose the socket with -s or SWARM_SOCKET)\n");
     }
 
     @Test

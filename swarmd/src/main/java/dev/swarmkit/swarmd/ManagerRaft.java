@@ -80,7 +80,14 @@ final class ManagerRaft {
       node = RaftNode.bootstrap(raftConfig(config, raftId, nodeId, listenRaft, advertiseRaft, tls, encryption),
           MemoryStore.Options.defaults());
     } else {
-      Admission admission = requestMembership(config, security, advertiseRaft);
+      Admission admission;
+      try {
+        // As the certificate join: a manager that is down or slow is retried, a refusal is final.
+        admission = Joiner.defaults().run(config.joinAddr(), () -> requestMembership(config, security, advertiseRaft));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new java.io.InterruptedIOException("stopped while joining raft through " + config.joinAddr());
+      }
       encryption = RaftEncryption.with(admission.keys());
       persist(files, admission.keys());
       writeRaftId(stateDir, admission.raftId());

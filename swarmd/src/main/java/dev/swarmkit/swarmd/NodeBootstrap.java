@@ -82,9 +82,15 @@ record NodeBootstrap(SecurityConfig security, Optional<Cluster> bootstrapCluster
       log.info("initialised new cluster {} as manager {}", clusterId, security.identity().nodeId());
       return new NodeBootstrap(security, Optional.of(cluster));
     }
-    InetSocketAddress joinAddr = Addresses.parse(config.joinAddr(), "--join-addr");
-    SecurityConfig security = new CertificateRequester().join(joinAddr, config.joinToken(),
-        NodeSpec.Availability.ACTIVE, files);
+    InetSocketAddress joinAddr;
+    try {
+      joinAddr = Addresses.parse(config.joinAddr(), "--join-addr");
+    } catch (IllegalArgumentException e) {
+      throw new StartupException(e.getMessage());
+    }
+    CertificateRequester requester = new CertificateRequester();
+    SecurityConfig security = Joiner.defaults().run(config.joinAddr(),
+        () -> requester.join(joinAddr, config.joinToken(), NodeSpec.Availability.ACTIVE, files));
     log.info("joined cluster {} as {} {}", security.identity().clusterId(), security.identity().role(),
         security.identity().nodeId());
     return new NodeBootstrap(security, Optional.empty());

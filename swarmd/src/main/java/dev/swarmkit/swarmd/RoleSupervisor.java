@@ -51,6 +51,7 @@ final class RoleSupervisor implements AutoCloseable {
   private boolean changed;
   private NodeRole lastSeenRole;
   private volatile boolean closed;
+  private volatile java.util.function.Consumer<String> fatal = reason -> {};
 
   /**
    * @param running the manager started with the node, or null
@@ -74,6 +75,11 @@ final class RoleSupervisor implements AutoCloseable {
     security.addListener(this::certificateChanged);
     thread.start();
     return this;
+  }
+
+  /** Sets who is told when the supervisor thread dies, so the node does not live on without it. */
+  void onFatal(java.util.function.Consumer<String> listener) {
+    this.fatal = listener;
   }
 
   /** The manager running on this node, if its certificate says manager. */
@@ -112,6 +118,15 @@ final class RoleSupervisor implements AutoCloseable {
   }
 
   private void run() {
+    try {
+      loop();
+    } catch (RuntimeException | Error e) {
+      log.error("role supervisor stopped unexpectedly", e);
+      fatal.accept("role supervisor stopped unexpectedly: " + e);
+    }
+  }
+
+  private void loop() {
     while (!closed) {
       boolean inSync;
       try {

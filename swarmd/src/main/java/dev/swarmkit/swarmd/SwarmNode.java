@@ -52,12 +52,16 @@ public final class SwarmNode implements AutoCloseable {
   private final Agent agent;
   private final RenewalSupervisor renewal;
   private final Executor executor;
-  private final CountDownLatch shutdown = new CountDownLatch(1);
+  private final CountDownLatch shutdown;
+  private final AtomicReference<String> failure;
+  private boolean closed;
   private MetricsServer metrics;
   private DebugServer debug;
 
   private SwarmNode(SwarmdConfig config, SecurityConfig security, RoleSupervisor roles, Agent agent,
-      RenewalSupervisor renewal, Executor executor) {
+      RenewalSupervisor renewal, Executor executor, CountDownLatch shutdown, AtomicReference<String> failure) {
+    this.shutdown = shutdown;
+    this.failure = failure;
     this.config = config;
     this.security = security;
     this.roles = roles;
@@ -72,8 +76,38 @@ public final class SwarmNode implements AutoCloseable {
   }
 
   public static SwarmNode start(SwarmdConfig config, ReplicationFactory replications) throws Exception {
-    Files.createDirectories(config.stateDir());
+    InetSocketAddress listen;
+    try {
+      listen = Addresses.parse(config.listenRemoteApi(), "--listen-remote-api");
+    } catch (IllegalArgumentException e) {
+      throw new StartupException(e.getMessage());
+    }
+    // Whatever this start adds to the state dir is removed again if it fails or is stopped midway.
+    StateDirGuard guard = StateDirGuard.open(config.stateDir());
+    try {
+      SwarmNode node = start(config, replications, listen);
+      guard.commit();
+      return node;
+    } catch (StartupException e) {
+      guard.close();
+      throw e;
+    } catch (Exception e) {
+      guard.close();
+      if (StateDirGuard.isNoSpace(e)) {
+        throw new StartupException("-d " + config.stateDir() + ": no space left on device; free some space "
+            + "or use -d on another file system", e);
+      }
+      throw e;
+    }
+  }
+
+  private static SwarmNode start(SwarmdConfig config, ReplicationFactory replications, InetSocketAddress listen)
+      throws Exception {
     NodeCertificateFiles files = NodeCertificateFiles.inStateDir(config.stateDir());
+    boolean newCluster = !files.exist() && !config.joining();
+    if (newCluster) {
+      ListenPorts.check(config.listenRemoteApi(), listen);
+    }
     NodeBootstrap identity = NodeBootstrap.loadOrCreate(config, files);
     SecurityConfig security = identity.security();
     Optional<Cluster> bootstrap = identity.bootstrapCluster();
@@ -81,9 +115,19 @@ public final class SwarmNode implements AutoCloseable {
     NodeIdConverter.setProcessNodeId(security.identity().nodeId());
 
     boolean isManager = Roles.MANAGER.equals(security.identity().role());
-    InetSocketAddress listen = Addresses.parse(config.listenRemoteApi(), "--listen-remote-api");
+    if (isManager && !newCluster) {
+      ListenPorts.check(config.listenRemoteApi(), listen);
+    }
+    List<String> remembered = Agent.rememberedManagers(config.stateDir());
+    if (!isManager && !config.joining() && remembered.isEmpty()) {
+      throw new StartupException("-d " + config.stateDir() + ": this worker remembers no manager ("
+          + config.stateDir().resolve("state.json") + " lists none); start it with --join-addr <a manager's "
+          + "remote API address>");
+    }
+    CountDownLatch shutdown = new CountDownLatch(1);
+    AtomicReference<String> failure = new AtomicReference<>();
     Manager manager = null;
-    String advertise = advertiseAddress(config, listen);
+    String advertise = advertiseAddress(config, listen, isManager);
     if (isManager) {
       manager = startManager(config, security, files, replications, listen, advertise, bootstrap);
       if (listen.getPort() == 0) {
@@ -100,6 +144,8 @@ public final class SwarmNode implements AutoCloseable {
         new RoleSupervisor.ManagerLauncher() {
           @Override
           public Manager launch(String joinAddr) throws Exception {
+            // Never the shared default socket unless asked for: see SwarmdConfig.promotedControlSocket.
+            log.info("promoted to manager: control API on {}", config.promotedControlSocket());
             return startManager(withJoinAddr(config, joinAddr), security, files, replications, listen, self,
                 Optional.empty());
           }
@@ -117,6 +163,7 @@ public final class SwarmNode implements AutoCloseable {
     // other managers last seen while this node was one (a demoted first manager has no join address).
     AtomicReference<List<String>> otherManagers = new AtomicReference<>(
         config.joining() ? List.of(config.joinAddr()) : List.of());
+    // Without a join address a worker starts from the managers remembered in its state dir.
     Supplier<List<String>> seeds = () -> roles.manager().map(m -> {
       List<String> all = managersLeaderFirst(m, self).get();
       List<String> others = all.stream().filter(a -> !a.equals(self)).toList();
@@ -137,6 +184,15 @@ public final class SwarmNode implements AutoCloseable {
       roles.nodeChanged(node);
       rotation.nodeChanged(node, rootCa);
     });
+    // A component that stops for good ends the node (and the process) with its reason.
+    agent.onFatal(reason -> {
+      failure.compareAndSet(null, reason);
+      shutdown.countDown();
+    });
+    roles.onFatal(reason -> {
+      failure.compareAndSet(null, reason);
+      shutdown.countDown();
+    });
     agent.start();
 
     // Certificates are issued by the leader (the CA writes the node object); the agent's session is
@@ -149,7 +205,7 @@ public final class SwarmNode implements AutoCloseable {
         new CertificateRequester(), RenewalSupervisor.Options.defaults()).start();
     renewalRef.set(renewal);
     roles.start(renewal);
-    return new SwarmNode(config, security, roles, agent, renewal, engine);
+    return new SwarmNode(config, security, roles, agent, renewal, engine, shutdown, failure);
   }
 
   private static Manager startManager(SwarmdConfig config, SecurityConfig security, NodeCertificateFiles files,
@@ -177,8 +233,8 @@ public final class SwarmNode implements AutoCloseable {
   /** The configuration of a promoted node's manager: it joins Raft through {@code joinAddr}, never forces. */
   private static SwarmdConfig withJoinAddr(SwarmdConfig c, String joinAddr) {
     return new SwarmdConfig(c.stateDir(), joinAddr, c.joinToken(), c.hostname(), c.listenRemoteApi(),
-        c.advertiseRemoteApi(), c.controlSocket(), c.engineAddr(), c.genericNodeResources(),
-        false, c.raftHeartbeat(), c.raftElectionTimeout(), c.logLevel(), c.executor());
+        c.advertiseRemoteApi(), c.promotedControlSocket(), c.engineAddr(), c.genericNodeResources(),
+        false, c.raftHeartbeat(), c.raftElectionTimeout(), c.logLevel(), c.executor(), true);
   }
 
   /**
@@ -196,11 +252,15 @@ public final class SwarmNode implements AutoCloseable {
     };
   }
 
-  private static String advertiseAddress(SwarmdConfig config, InetSocketAddress listen) {
+  /** The address other nodes reach this node's remote API at; only a manager (or a promoted worker) serves one. */
+  private static String advertiseAddress(SwarmdConfig config, InetSocketAddress listen, boolean isManager) {
     if (!config.advertiseRemoteApi().isEmpty()) {
       return config.advertiseRemoteApi();
     }
     if (listen.getAddress() != null && listen.getAddress().isAnyLocalAddress()) {
+      if (!isManager) {
+        return "127.0.0.1:" + listen.getPort(); // used only if this worker is promoted: no warning now
+      }
       log.warn("--listen-remote-api {} is a wildcard address; advertising 127.0.0.1:{} (set "
           + "--advertise-remote-api for nodes on other hosts)", config.listenRemoteApi(), listen.getPort());
       return "127.0.0.1:" + listen.getPort();
@@ -257,18 +317,37 @@ public final class SwarmNode implements AutoCloseable {
     return debug;
   }
 
-  /** Blocks until SIGTERM/SIGINT (the JVM's shutdown hook) or {@link #close}. */
+  /**
+   * Blocks until SIGTERM/SIGINT (the JVM's shutdown hook), {@link #close}, or a component stopping for
+   * good; in the last case the node is closed and a {@link StartupException} carries the reason.
+   */
   public void awaitShutdownSignal() throws InterruptedException {
     Thread hook = new Thread(this::close, "swarmd-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     shutdown.await();
+    String reason = failure.get();
+    if (reason != null) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException e) {
+        // already shutting down
+      }
+      close();
+      throw new StartupException(reason);
+    }
+  }
+
+  /** Why a component stopped the node for good (e.g. it was removed from the swarm), if it did. */
+  public Optional<String> failure() {
+    return Optional.ofNullable(failure.get());
   }
 
   @Override
   public synchronized void close() {
-    if (shutdown.getCount() == 0) {
+    if (closed) {
       return;
     }
+    closed = true;
     log.info("shutting down node {}", nodeId());
     if (metrics != null) {
       metrics.close();

@@ -153,8 +153,11 @@ public final class SwarmdCommand implements Callable<Integer> {
         throw new ParameterException(spec.commandLine(), e.getMessage());
       }
     }
-    if (!joinAddr.isEmpty() && joinToken.isEmpty()) {
-      throw new ParameterException(spec.commandLine(), "--join-addr needs --join-token");
+    // A node that joined already resumes from its certificates: --join-addr then only names a manager.
+    if (!joinAddr.isEmpty() && joinToken.isEmpty()
+        && !dev.swarmkit.ca.NodeCertificateFiles.inStateDir(stateDir).exist()) {
+      throw new ParameterException(spec.commandLine(), "--join-addr needs --join-token: " + stateDir
+          + " holds no node yet; copy a token from `swarmctl cluster inspect default` on a manager");
     }
     if (heartbeatTick < 1 || electionTick <= heartbeatTick) {
       throw new ParameterException(spec.commandLine(),
@@ -177,7 +180,9 @@ public final class SwarmdCommand implements Callable<Integer> {
     }
     return new SwarmdConfig(stateDir, joinAddr, joinToken, hostname, listenRemoteApi, advertiseRemoteApi,
         listenControlApi, engineAddr, genericNodeResources, forceNewCluster,
-        tick.multipliedBy(heartbeatTick), tick.multipliedBy(electionTick), logLevel, executor)
+        tick.multipliedBy(heartbeatTick), tick.multipliedBy(electionTick), logLevel, executor,
+        spec.commandLine().getParseResult() == null
+            || spec.commandLine().getParseResult().hasMatchedOption("--listen-control-api"))
         .withLocking(autolock, unlockKey)
         .withExternalCas(externalCas);
   }

@@ -99,7 +99,9 @@ class SwarmdCommandTest {
 
   @Test
   void badCombinationsGetClearErrors() {
-    assertThatThrownBy(() -> parse("--join-addr", "127.0.0.1:4242")).hasMessage("--join-addr needs --join-token");
+    assertThatThrownBy(() -> parse("-d", "/nonexistent/state", "--join-addr", "127.0.0.1:4242"))
+        .hasMessage("--join-addr needs --join-token: /nonexistent/state holds no node yet; copy a token from "
+            + "`swarmctl cluster inspect default` on a manager");
     assertThatThrownBy(() -> parse("--heartbeat-tick", "5", "--election-tick", "5"))
         .hasMessageContaining("--election-tick must be greater than --heartbeat-tick");
     assertThatThrownBy(() -> parse("--log-level", "loud")).hasMessage("invalid --log-level loud");

@@ -323,6 +323,11 @@ final class LeaderTerm {
       if (!d.isEmpty()) {
         commit(d);
       }
+    } catch (StoreException e) {
+      // Expected when leadership is lost or the manager stops: the next leader's dispatcher takes
+      // the agents' reports again.
+      log.warn("dispatcher could not commit {} task and {} node updates: {}", d.tasks().size(),
+          d.nodes().size(), e.getMessage());
     } catch (RuntimeException e) {
       log.error("dispatcher batch failed", e);
     } finally {
