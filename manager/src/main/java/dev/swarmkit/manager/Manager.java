@@ -41,10 +41,9 @@ import io.grpc.ServerInterceptors;
 import io.grpc.Status;
 import io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
-import java.util.Map;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.security.cert.CertificateException;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,6 +61,11 @@ import org.slf4j.LoggerFactory;
 public final class Manager implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(Manager.class);
+  /**
+   * How long a call through this manager waits for a leader to be elected and reachable; with the
+   * default timings an election takes 3-6 s, and quorum loss must be reported within 5 s.
+   */
+  static final Duration LEADER_WAIT = Duration.ofSeconds(4);
 
   private final ManagerConfig config;
   private final Replication replication;
@@ -78,7 +82,7 @@ public final class Manager implements AutoCloseable {
   private Server remoteServer;
   private ControlSocketServer controlServer;
   private boolean leading;
-  private final Map<String, ManagedChannel> leaderChannels = new ConcurrentHashMap<>();
+  private final LeaderChannels leaderChannels;
 
   public Manager(ManagerConfig config, Replication replication) {
     this.config = config;
@@ -92,6 +96,8 @@ public final class Manager implements AutoCloseable {
         .withCreateUnknownNodes(false), callers, managerList());
     this.logBroker = new LogBroker(store, () -> caller(CallerIdentity.current().orElse(null)));
     this.watchService = new WatchService(store);
+    this.leaderChannels = new LeaderChannels(
+        addr -> SecureChannels.toManager(config.security(), RaftAddresses.socketAddress(addr)));
     String nodeId = config.security().identity().nodeId();
     this.leadershipLoop = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "leadership-" + nodeId);
@@ -121,7 +127,22 @@ public final class Manager implements AutoCloseable {
         RemovedNodes.blacklistOf(store, clusterId));
     NettyServerBuilder remote = SecureChannels.server(security, config.remoteListen())
         .maxInboundMessageSize(128 * 1024 * 1024);
-    LeaderForwarding forwarding = new LeaderForwarding(replication::isLeader, this::leaderChannel);
+    LeaderForwarding forwarding = new LeaderForwarding(new LeaderForwarding.LeaderRoute() {
+      @Override
+      public boolean isLeader() {
+        return replication.isLeader();
+      }
+
+      @Override
+      public Optional<ManagedChannel> leaderChannel() {
+        return Manager.this.leaderChannel();
+      }
+
+      @Override
+      public String unavailableReason() {
+        return replication.unavailableReason();
+      }
+    }, LEADER_WAIT);
     // Issuing certificates writes to the store: a follower relays joins, renewals and the unlock
     // key to the leader, as the original caller; the root certificate it serves from its replica.
     for (BindableService s : new CAServer(store, clusterId).services()) {
@@ -135,7 +156,7 @@ public final class Manager implements AutoCloseable {
         forwarding.wrapForwardingCaller(logBroker.brokerService().bindService()), auth));
     ControlService control = new ControlService(store, replication.membership(), tokenRotator(),
         RootCaReconciler.keepCurrent(), NetworkDriverValidator.permissive());
-    List<ServerServiceDefinition> leaderServices = List.of(forwarding.wrap(control),
+    List<ServerServiceDefinition> leaderServices = List.of(forwarding.wrapWithLocalReads(control),
         forwarding.wrap(watchService), forwarding.wrap(logBroker.logsService()));
     for (ServerServiceDefinition s : leaderServices) {
       remote.addService(ServerInterceptors.intercept(s, auth));
@@ -165,8 +186,7 @@ public final class Manager implements AutoCloseable {
         .filter(m -> m.status().getLeader())
         .map(m -> m.status().getAddr())
         .findFirst();
-    return leaderAddr.map(addr -> leaderChannels.computeIfAbsent(addr,
-        a -> SecureChannels.toManager(config.security(), RaftAddresses.socketAddress(a))));
+    return leaderAddr.map(leaderChannels::to);
   }
 
   /** The port the remote API listens on (useful when configured with port 0). */
@@ -290,7 +310,7 @@ public final class Manager implements AutoCloseable {
       }
     }
     watchService.close();
-    leaderChannels.values().forEach(ManagedChannel::shutdownNow);
+    leaderChannels.close();
     replication.close();
   }
 }

@@ -368,6 +368,61 @@ public final class RaftNode implements AutoCloseable {
     }
   }
 
+  // ---- quorum ------------------------------------------------------------------------------
+
+  /**
+   * Whether this member leads but has not heard from a majority of the voters (itself included) for
+   * the minimum election timeout, i.e. two missed heartbeats: its writes cannot commit. Ratis steps
+   * such a leader down only after the maximum timeout; writes are refused from here on at once.
+   */
+  public boolean leaderLostQuorum() {
+    Optional<RaftServer.Division> division = division();
+    if (division.isEmpty() || !division.get().getInfo().isLeader()) {
+      return false;
+    }
+    RaftServer.Division d = division.get();
+    // A new leader has not heard from anyone yet; give it one timeout before judging.
+    if (d.getInfo().getRoleInfoProto().getRoleElapsedTimeMs() < config.electionTimeoutMin().toMillis()) {
+      return false;
+    }
+    Quorum q = quorum(d);
+    return q.reachable() < q.majority();
+  }
+
+  /**
+   * Why this member cannot take a write now, worded for an operator: quorum lost (as a leader that no
+   * longer hears from a majority), or no leader elected, with what to do about it.
+   */
+  public String unavailableReason() {
+    Optional<RaftServer.Division> division = division();
+    if (division.isEmpty()) {
+      return "raft: this manager's raft member is stopped";
+    }
+    Quorum q = quorum(division.get());
+    String remedy = "writes are refused until enough managers are back, and the cluster then heals by itself;"
+        + " if they are gone for good, restart one manager with --force-new-cluster";
+    if (leaderLostQuorum()) {
+      return "raft: quorum lost: this manager (the leader) reaches " + q.reachable() + " of " + q.voters()
+          + " managers and " + q.majority() + " are needed; " + remedy;
+    }
+    return "raft: no elected cluster leader: quorum may be lost (a leader needs " + q.majority() + " of "
+        + q.voters() + " managers reachable); " + remedy;
+  }
+
+  private record Quorum(int voters, int reachable) {
+    int majority() {
+      return voters / 2 + 1;
+    }
+  }
+
+  private Quorum quorum(RaftServer.Division d) {
+    Collection<RaftPeer> voters = d.getRaftConf().getCurrentPeers();
+    Map<RaftPeerId, RaftMemberStatus.Reachability> reach = reachability(d, config.electionTimeoutMin());
+    int reachable = (int) voters.stream()
+        .filter(p -> reach.get(p.getId()) == RaftMemberStatus.Reachability.REACHABLE).count();
+    return new Quorum(Math.max(1, voters.size()), reachable);
+  }
+
   // ---- membership --------------------------------------------------------------------------
 
   /**
@@ -431,7 +486,7 @@ public final class RaftNode implements AutoCloseable {
     if (remaining.size() == peers.size()) {
       throw new StoreException.NotFound("raft: member unknown");
     }
-    Map<RaftPeerId, RaftMemberStatus.Reachability> reach = reachability(d);
+    Map<RaftPeerId, RaftMemberStatus.Reachability> reach = reachability(d, config.electionTimeoutMax());
     long reachable = remaining.stream()
         .filter(p -> reach.get(p.getId()) == RaftMemberStatus.Reachability.REACHABLE).count();
     if (remaining.isEmpty() || reachable <= remaining.size() / 2) {
@@ -460,7 +515,7 @@ public final class RaftNode implements AutoCloseable {
     }
     RaftServer.Division d = division.get();
     RaftPeerId leaderId = d.getInfo().getLeaderId();
-    Map<RaftPeerId, RaftMemberStatus.Reachability> reach = reachability(d);
+    Map<RaftPeerId, RaftMemberStatus.Reachability> reach = reachability(d, config.electionTimeoutMax());
     List<RaftMember> out = new ArrayList<>();
     for (RaftPeer p : d.getRaftConf().getCurrentPeers()) {
       long raftId = raftIdOf(p.getId());
@@ -476,10 +531,10 @@ public final class RaftNode implements AutoCloseable {
     return out;
   }
 
-  private Map<RaftPeerId, RaftMemberStatus.Reachability> reachability(RaftServer.Division d) {
+  private Map<RaftPeerId, RaftMemberStatus.Reachability> reachability(RaftServer.Division d, Duration within) {
     Map<RaftPeerId, RaftMemberStatus.Reachability> reach = new HashMap<>();
     reach.put(peerId, RaftMemberStatus.Reachability.REACHABLE);
-    long limit = config.electionTimeoutMax().toMillis();
+    long limit = within.toMillis();
     RoleInfoProto role = d.getInfo().getRoleInfoProto();
     List<ServerRpcProto> heard = new ArrayList<>();
     if (role.hasLeaderInfo()) {
@@ -504,7 +559,7 @@ public final class RaftNode implements AutoCloseable {
   private CompletableFuture<RaftClientReply> changeConfigurationAsync(SetConfigurationRequest.Arguments args) {
     RaftServer s = server;
     if (s == null) {
-      throw new StoreException("raft: failed to process the request: node is stopped");
+      throw new StoreException.Unavailable("raft: failed to process the request: node is stopped");
     }
     SetConfigurationRequest request =
         new SetConfigurationRequest(clientId, peerId, GROUP_ID, callIds.incrementAndGet(), args);
@@ -535,6 +590,9 @@ public final class RaftNode implements AutoCloseable {
    */
   long proposeStore(InternalRaftRequest request) {
     checkReadyLeader();
+    if (leaderLostQuorum()) {
+      throw new StoreException.Unavailable(unavailableReason());
+    }
     long fence = uncertainUpTo.get();
     if (fence >= 0) {
       awaitApplied(fence, config.proposeTimeout());
@@ -566,7 +624,7 @@ public final class RaftNode implements AutoCloseable {
   /** Replicates one entry through the local server; returns its index once applied locally. */
   long replicate(LogEntry entry) {
     RaftClientRequest request = request(entry.toMessage(), RaftClientRequest.writeRequestType());
-    RaftClientReply reply = check(await(submit(request), config.proposeTimeout()));
+    RaftClientReply reply = check(awaitWrite(submit(request)));
     return StoreStateMachine.indexOf(reply.getMessage());
   }
 
@@ -584,7 +642,7 @@ public final class RaftNode implements AutoCloseable {
   private CompletableFuture<RaftClientReply> submit(RaftClientRequest request) {
     RaftServer s = server;
     if (s == null) {
-      throw new StoreException("raft: failed to process the request: node is stopped");
+      throw new StoreException.Unavailable("raft: failed to process the request: node is stopped");
     }
     try {
       return s.submitClientRequestAsync(request);
@@ -615,6 +673,33 @@ public final class RaftNode implements AutoCloseable {
     return new StoreException("raft: " + message, e);
   }
 
+  /**
+   * Waits for a write to commit; gives up as soon as this leader loses its quorum (the write then
+   * waits for managers that may never return) or after the propose timeout.
+   */
+  private <T> T awaitWrite(CompletableFuture<T> future) {
+    long deadline = System.nanoTime() + config.proposeTimeout().toNanos();
+    while (!future.isDone()) {
+      try {
+        future.get(100, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new StoreException("raft: interrupted while waiting for the request", e);
+      } catch (ExecutionException e) {
+        break; // reported by await below
+      } catch (TimeoutException e) {
+        if (leaderLostQuorum()) {
+          throw new StoreException.Unavailable(unavailableReason() + " (this write may still commit if they return)");
+        }
+        if (System.nanoTime() > deadline) {
+          throw new StoreException.Unavailable("raft: request timed out after "
+              + config.proposeTimeout().toMillis() + "ms; it may still commit");
+        }
+      }
+    }
+    return await(future, Duration.ZERO);
+  }
+
   private <T> T await(CompletableFuture<T> future, Duration timeout) {
     try {
       return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -622,7 +707,7 @@ public final class RaftNode implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new StoreException("raft: interrupted while waiting for the request", e);
     } catch (TimeoutException e) {
-      throw new StoreException("raft: request timed out after " + timeout.toMillis() + "ms; it may still commit");
+      throw new StoreException.Unavailable("raft: request timed out after " + timeout.toMillis() + "ms; it may still commit");
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
       while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
