@@ -104,6 +104,8 @@ final class FaultSwarm implements AutoCloseable {
   final Network network = new Network();
   private final SocketOwners owners = new SocketOwners();
   private final Map<String, Member> members = new LinkedHashMap<>();
+  /** Managers a fault is applied to right now (killed, stopped, paused, cut off, disk full). */
+  private final java.util.Set<String> faulted = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   /** {@code extraArgs} go to every swarmd (e.g. timing flags); none means the defaults. */
   FaultSwarm(Path root, List<String> extraArgs) {
@@ -172,6 +174,18 @@ final class FaultSwarm implements AutoCloseable {
       }
     }
     return Optional.empty();
+  }
+
+  void markFaulted(Member m, boolean now) {
+    if (now) {
+      faulted.add(m.hostname);
+    } else {
+      faulted.remove(m.hostname);
+    }
+  }
+
+  boolean isFaulted(Member m) {
+    return faulted.contains(m.hostname);
   }
 
   void kill(Member m) throws InterruptedException {
