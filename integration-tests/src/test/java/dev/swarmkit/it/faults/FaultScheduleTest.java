@@ -49,9 +49,7 @@ class FaultScheduleTest {
       }
       List<FaultSwarm.Member> all = swarm.members();
       // Replicas converge once the last writes are applied everywhere.
-      Awaitility.await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions()
-          .until(() -> StoreChecker.perMember(all, m -> StoreChecker.read(m).digests()).values().stream()
-              .distinct().count() == 1);
+      StoreChecker.awaitIdenticalReplicas(all, Duration.ofSeconds(120));
       Map<String, StoreChecker.Replica> replicas = StoreChecker.perMember(all, StoreChecker::read);
       for (Map.Entry<String, StoreChecker.Replica> e : replicas.entrySet()) {
         assertThat(StoreChecker.violations(e.getValue(), workload)).as("seed %d, replica of %s", seed, e.getKey())

@@ -275,12 +275,20 @@ final class FaultSwarm implements AutoCloseable {
   @Override
   public void close() {
     network.heal();
+    Path logs = Path.of("target", "faults-logs", root.getFileName().toString());
     for (Member m : members.values()) {
       m.closeClient();
       try {
         m.process.kill();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
+      }
+      try {
+        // Kept for a failed run's post-mortem; the state dirs go with the test's temp dir.
+        Files.createDirectories(logs);
+        Files.writeString(logs.resolve(m.hostname + ".log"), m.process.log());
+      } catch (IOException e) {
+        log.warn("cannot keep the log of {}", m.hostname, e);
       }
       m.proxies.forEach(LinkProxy::close);
       if (m.tmpfs) {

@@ -51,7 +51,9 @@ final class StoreChecker {
     ControlGrpc.ControlBlockingStub c = m.localReads(Duration.ofSeconds(15));
     Map<String, List<? extends Message>> t = new LinkedHashMap<>();
     t.put("clusters", c.listClusters(ListClustersRequest.getDefaultInstance()).getClustersList());
-    t.put("nodes", c.listNodes(ListNodesRequest.getDefaultInstance()).getNodesList());
+    // A node's manager status (leader, reachability) is each manager's own view, not replicated state.
+    t.put("nodes", c.listNodes(ListNodesRequest.getDefaultInstance()).getNodesList().stream()
+        .map(n -> n.toBuilder().clearManagerStatus().build()).toList());
     t.put("services", c.listServices(ListServicesRequest.getDefaultInstance()).getServicesList());
     t.put("tasks", c.listTasks(ListTasksRequest.getDefaultInstance()).getTasksList());
     t.put("networks", c.listNetworks(ListNetworksRequest.getDefaultInstance()).getNetworksList());
@@ -139,6 +141,32 @@ final class StoreChecker {
     tasks.stream().filter(t -> t.getDesiredState() == TaskState.RUNNING && down.contains(t.getNodeId()))
         .forEach(t -> out.add("task " + t.getId() + " meant to run on DOWN node " + t.getNodeId()));
     return out;
+  }
+
+  /**
+   * Waits until every manager's replica has the same digest of every table; on a timeout the
+   * assertion names the tables that differ.
+   */
+  static void awaitIdenticalReplicas(List<FaultSwarm.Member> members, Duration atMost) {
+    long deadline = System.nanoTime() + atMost.toNanos();
+    Map<String, Map<String, String>> last = Map.of();
+    while (System.nanoTime() < deadline) {
+      try {
+        last = perMember(members, m -> read(m).digests());
+        if (last.values().stream().distinct().count() == 1) {
+          return;
+        }
+      } catch (RuntimeException e) {
+        last = Map.of("error", Map.of("reading", String.valueOf(e)));
+      }
+      try {
+        Thread.sleep(1000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+    throw new AssertionError("replicas still differ after " + atMost.toSeconds() + " s: " + last);
   }
 
   static <T> Map<String, T> perMember(List<FaultSwarm.Member> members, Function<FaultSwarm.Member, T> fn) {

@@ -43,6 +43,10 @@ final class ControlTestServer implements AutoCloseable {
     client = ControlGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
   }
 
+  ManagedChannel channel() {
+    return channel;
+  }
+
   /** The whole store content, for asserting that a refused call changed nothing. */
   List<Object> snapshot() {
     return store.view(tx -> {
