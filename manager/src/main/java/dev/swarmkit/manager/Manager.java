@@ -156,7 +156,7 @@ public final class Manager implements AutoCloseable {
         forwarding.wrapForwardingCaller(logBroker.brokerService().bindService()), auth));
     ControlService control = new ControlService(store, replication.membership(), tokenRotator(),
         RootCaReconciler.keepCurrent(), NetworkDriverValidator.permissive());
-    List<ServerServiceDefinition> leaderServices = List.of(forwarding.wrapWithLocalReads(control),
+    List<ServerServiceDefinition> leaderServices = List.of(forwarding.wrapWithLocalReads(control::definition),
         forwarding.wrap(watchService), forwarding.wrap(logBroker.logsService()));
     for (ServerServiceDefinition s : leaderServices) {
       remote.addService(ServerInterceptors.intercept(s, auth));

@@ -20,11 +20,11 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
 
 /**
  * Hostile input on the Control API: random requests for every method (every field, huge strings and
@@ -39,19 +39,25 @@ class ControlFuzzTest {
       Status.Code.RESOURCE_EXHAUSTED, Status.Code.OUT_OF_RANGE);
 
   private static ControlTestServer server;
-  private static List<MethodDescriptor<?, ?>> methods;
 
-  @BeforeContainer
-  static void start() {
-    server = new ControlTestServer();
-    server.createDefaultCluster();
-    methods = ControlGrpc.getServiceDescriptor().getMethods().stream()
-        .filter(m -> m.getType() == MethodDescriptor.MethodType.UNARY).toList();
+  private static final List<MethodDescriptor<?, ?>> methods = ControlGrpc.getServiceDescriptor().getMethods()
+      .stream().filter(m -> m.getType() == MethodDescriptor.MethodType.UNARY).toList();
+
+  /** One server for all tries: state accumulates as accepted requests create objects. */
+  private static synchronized ControlTestServer server() {
+    if (server == null) {
+      server = new ControlTestServer();
+      server.createDefaultCluster();
+    }
+    return server;
   }
 
   @AfterContainer
-  static void stop() throws InterruptedException {
-    server.close();
+  static synchronized void stop() throws InterruptedException {
+    if (server != null) {
+      server.close();
+      server = null;
+    }
   }
 
   @Provide
@@ -121,8 +127,29 @@ class ControlFuzzTest {
     assertThat(assertRefusedCleanlyOrAnswered(method, out.toByteArray())).isEqualTo(Status.Code.INVALID_ARGUMENT);
   }
 
+  /** Regression: an unknown enum number in a list filter reached the index and failed as INTERNAL. */
+  @Example
+  void listFiltersWithUnknownEnumNumbersMatchNothing() {
+    ControlGrpc.ControlBlockingStub client = ControlGrpc.newBlockingStub(server().channel())
+        .withDeadlineAfter(30, TimeUnit.SECONDS);
+    assertThat(client.listTasks(dev.swarmkit.api.ListTasksRequest.newBuilder().setFilters(
+        dev.swarmkit.api.ListTasksRequest.Filters.newBuilder().addDesiredStatesValue(1234)).build()).getTasksList())
+        .isEmpty();
+    assertThat(client.listNodes(dev.swarmkit.api.ListNodesRequest.newBuilder().setFilters(
+        dev.swarmkit.api.ListNodesRequest.Filters.newBuilder().addRolesValue(77).addMembershipsValue(99)).build())
+        .getNodesList()).isEmpty();
+  }
+
+  /** Regression: a request that does not parse was answered UNKNOWN "Application error processing RPC". */
+  @Example
+  void aRequestThatDoesNotParseIsRefusedAsInvalidArgument() {
+    assertThat(assertRefusedCleanlyOrAnswered("docker.swarmkit.v1.Control/CreateSecret", new byte[] {0x0a, 0x7f, 0x01}))
+        .isEqualTo(Status.Code.INVALID_ARGUMENT);
+  }
+
   /** Sends raw request bytes; returns the status code after checking it is OK or a clean refusal. */
   private static Status.Code assertRefusedCleanlyOrAnswered(String fullMethodName, byte[] body) {
+    ControlTestServer server = server();
     List<Object> before = server.snapshot();
     MethodDescriptor<byte[], byte[]> raw = MethodDescriptor.<byte[], byte[]>newBuilder()
         .setType(MethodDescriptor.MethodType.UNARY).setFullMethodName(fullMethodName)

@@ -35,7 +35,7 @@ final class ControlTestServer implements AutoCloseable {
         NetworkDriverValidator.inert());
     try {
       server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-          .addService(service).build().start();
+          .addService(service.definition()).build().start();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -20,6 +20,8 @@ final class RandomMessages {
 
   private final Random random;
   private final int maxDepth;
+  /** Huge strings, bytes and lists are drawn while this lasts, so one message stays a few MiB. */
+  private long budget = 4L << 20;
 
   RandomMessages(Random random, int maxDepth) {
     this.random = random;
@@ -40,7 +42,8 @@ final class RandomMessages {
         continue;
       }
       if (f.isRepeated()) {
-        int n = random.nextInt(20) == 0 ? 200 + random.nextInt(800) : random.nextInt(4);
+        int n = random.nextInt(20) == 0 && budget > 0 ? 200 + random.nextInt(800) : random.nextInt(4);
+        budget -= n * 16L;
         for (int i = 0; i < n; i++) {
           Object v = value(b, f, depth);
           if (v != null) {
@@ -68,8 +71,9 @@ final class RandomMessages {
         return fill(child, depth + 1).build();
       case STRING:
         return string();
-      case BYTES:
-        byte[] bytes = new byte[random.nextInt(10) == 0 ? random.nextInt(1 << 20) : random.nextInt(64)];
+      case BYTE_STRING:
+        byte[] bytes = new byte[random.nextInt(10) == 0 && budget > 0 ? random.nextInt(1 << 20) : random.nextInt(64)];
+        budget -= bytes.length;
         random.nextBytes(bytes);
         return ByteString.copyFrom(bytes);
       case INT:
@@ -109,8 +113,12 @@ final class RandomMessages {
       case 0:
         return INTERESTING.get(random.nextInt(INTERESTING.size()));
       case 1: {
-        // huge
-        return "h".repeat(100_000 + random.nextInt(1_000_000));
+        if (budget <= 0) {
+          return "h";
+        }
+        String huge = "h".repeat(100_000 + random.nextInt(1_000_000));
+        budget -= huge.length();
+        return huge;
       }
       case 2: {
         StringBuilder sb = new StringBuilder();
