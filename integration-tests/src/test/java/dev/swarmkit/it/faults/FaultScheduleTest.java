@@ -26,9 +26,9 @@ class FaultScheduleTest {
 
   @Test
   void acknowledgedWritesSurviveASeededScheduleOfFaultsOnEveryManager() throws Exception {
-    int rounds = Integer.getInteger("faults.rounds", 5);
+    int rounds = Integer.getInteger("faults.rounds", 6);
     long seed = Long.getLong("faults.seed", System.getProperty("faults.rounds") == null
-        ? 15L : ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE));
+        ? 1L : ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE));
     System.out.printf("faults: seed %d, %d rounds (replay with -Dfaults.seed=%d -Dfaults.rounds=%d)%n",
         seed, rounds, seed, rounds);
     Path probe = dir.resolve("tmpfs-probe");

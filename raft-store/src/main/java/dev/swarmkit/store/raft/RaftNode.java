@@ -71,7 +71,9 @@ public final class RaftNode implements AutoCloseable {
   private final RaftPeerId peerId;
   private final Membership membership = new Membership();
   private final MemoryStore store;
-  private final StoreStateMachine stateMachine;
+  private volatile StoreStateMachine stateMachine;
+  /** Why the log cannot be written (e.g. disk full), while this member is out of Raft; else null. */
+  private volatile Throwable logFailure;
   private final ClientId clientId = ClientId.randomId();
   private final AtomicLong callIds = new AtomicLong();
   /** See {@link #proposeStore}: last log index an unsettled store proposal may occupy, or -1. */
@@ -90,7 +92,19 @@ public final class RaftNode implements AutoCloseable {
     this.config = config;
     this.peerId = peerIdOf(config.raftId());
     this.store = new MemoryStore(s -> new RatisProposer(this), storeOptions);
-    this.stateMachine = new StoreStateMachine(store, membership, new StoreStateMachine.Events() {
+    this.stateMachine = newStateMachine(seed);
+    this.listenerThread = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "raft-leadership-" + peerId);
+      t.setDaemon(true);
+      return t;
+    });
+    // Ratis does not announce every step-down (e.g. a leader that removed itself); look each heartbeat.
+    long period = Math.max(10, config.heartbeatInterval().toMillis());
+    listenerThread.scheduleWithFixedDelay(this::checkStillLeader, period, period, TimeUnit.MILLISECONDS);
+  }
+
+  private StoreStateMachine newStateMachine(StoreStateMachine.Seed from) {
+    return new StoreStateMachine(store, membership, new StoreStateMachine.Events() {
       @Override
       public void leaderReady() {
         setLeader(true);
@@ -102,15 +116,96 @@ public final class RaftNode implements AutoCloseable {
           setLeader(false);
         }
       }
-    }, seed);
-    this.listenerThread = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "raft-leadership-" + peerId);
-      t.setDaemon(true);
-      return t;
-    });
-    // Ratis does not announce every step-down (e.g. a leader that removed itself); look each heartbeat.
-    long period = Math.max(10, config.heartbeatInterval().toMillis());
-    listenerThread.scheduleWithFixedDelay(this::checkStillLeader, period, period, TimeUnit.MILLISECONDS);
+
+      @Override
+      public void logFailed(Throwable cause) {
+        RaftNode.this.logFailed(cause);
+      }
+    }, from);
+  }
+
+  // ---- log failures (disk full) ----------------------------------------------------------
+
+  /**
+   * Ratis' log worker failed: it accepts no entry until restarted. This member leaves Raft at once
+   * (the others elect a leader without it), refuses writes with the reason, and restarts its Ratis
+   * server from disk as soon as the log directory takes writes again. The in-memory store is kept:
+   * replaying the log skips entries it already holds.
+   */
+  private void logFailed(Throwable cause) {
+    synchronized (this) {
+      if (logFailure != null || server == null) {
+        return;
+      }
+      logFailure = cause;
+    }
+    log.error("raft member {} cannot write its log under {} ({}): leaving raft until it can write again",
+        peerId, config.raftDir(), cause.toString());
+    Thread recovery = new Thread(this::recoverLog, "raft-log-recovery-" + peerId);
+    recovery.setDaemon(true);
+    recovery.start();
+  }
+
+  private StoreException logFailureError() {
+    Throwable failure = logFailure;
+    return new StoreException.Unavailable("raft: this manager cannot write its raft log under " + config.raftDir()
+        + " (" + (failure == null ? "recovered" : failure.getMessage()) + "): it left raft until it can write there"
+        + " again (free disk space; it then rejoins by itself), other managers take writes meanwhile;"
+        + " this write may not have been committed");
+  }
+
+  private void recoverLog() {
+    RaftServer failed = server;
+    try {
+      if (failed != null) {
+        failed.close();
+      }
+    } catch (IOException e) {
+      log.warn("closing raft member {} after a log failure", peerId, e);
+    }
+    setLeader(false);
+    while (server == failed) {
+      if (logDirectoryWritable()) {
+        try {
+          stateMachine = newStateMachine(null);
+          start(RaftStorage.StartupOption.RECOVER, RaftGroup.valueOf(GROUP_ID));
+          logFailure = null;
+          log.warn("raft member {} can write its log again and rejoined raft", peerId);
+          return;
+        } catch (IOException | RuntimeException e) {
+          log.warn("raft member {} could not restart after a log failure: {}", peerId, e.toString());
+        }
+      }
+      try {
+        Thread.sleep(1000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  /** Whether a new log segment fits: a probe file of the preallocation size can be written. */
+  private boolean logDirectoryWritable() {
+    Path probe = config.raftDir().resolve(".space-probe");
+    try {
+      byte[] block = new byte[1 << 20];
+      long size = Math.max(2, Math.min(config.logSegmentBytes(), 4L << 20) / block.length * 2);
+      try (java.io.OutputStream out = Files.newOutputStream(probe)) {
+        for (int i = 0; i < size; i++) {
+          out.write(block);
+        }
+      }
+      return true;
+    } catch (IOException e) {
+      return false;
+    } finally {
+      try {
+        Files.deleteIfExists(probe);
+      } catch (IOException ignored) {
+        // best effort
+      }
+    }
   }
 
   private void checkStillLeader() {
@@ -589,6 +684,9 @@ public final class RaftNode implements AutoCloseable {
    * fence, since a new leader only writes once it has applied every earlier entry.
    */
   long proposeStore(InternalRaftRequest request) {
+    if (logFailure != null) {
+      throw logFailureError();
+    }
     checkReadyLeader();
     if (leaderLostQuorum()) {
       throw new StoreException.Unavailable(unavailableReason());
@@ -602,7 +700,8 @@ public final class RaftNode implements AutoCloseable {
     try {
       return replicate(new LogEntry.StoreEntry(request));
     } catch (StoreException.NotLeader e) {
-      throw e;
+      // Leaving raft after a log failure ends the pending writes with "not leader": say why.
+      throw logFailure != null ? logFailureError() : e;
     } catch (StoreException e) {
       uncertainUpTo.set(division().map(d -> d.getRaftLog().getLastEntryTermIndex())
           .map(ti -> ti.getIndex()).orElse(0L));

@@ -53,6 +53,9 @@ final class StoreStateMachine extends BaseStateMachine {
     void leaderReady();
 
     void leaderChanged(RaftPeerId newLeader);
+
+    /** The log could not be written (e.g. the disk is full); Ratis takes no more entries. */
+    default void logFailed(Throwable cause) {}
   }
 
   private final MemoryStore store;
@@ -178,6 +181,11 @@ final class StoreStateMachine extends BaseStateMachine {
   @Override
   public CompletableFuture<Message> query(Message request) {
     return CompletableFuture.completedFuture(Message.EMPTY);
+  }
+
+  @Override
+  public void notifyLogFailed(Throwable cause, org.apache.ratis.proto.RaftProtos.LogEntryProto failedEntry) {
+    events.logFailed(cause);
   }
 
   @Override
