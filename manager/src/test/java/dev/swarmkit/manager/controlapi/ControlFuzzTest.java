@@ -140,6 +140,21 @@ class ControlFuzzTest {
         .getNodesList()).isEmpty();
   }
 
+  /** Regression: a duration beyond Go's time.Duration overflowed a long and failed as INTERNAL. */
+  @Example
+  void aDurationOutOfRangeIsRefusedAsInvalidArgument() {
+    dev.swarmkit.api.ServiceSpec spec = dev.swarmkit.api.ServiceSpec.newBuilder()
+        .setAnnotations(dev.swarmkit.api.Annotations.newBuilder().setName("overflow"))
+        .setTask(dev.swarmkit.api.TaskSpec.newBuilder()
+            .setContainer(dev.swarmkit.api.ContainerSpec.newBuilder().setImage("local/busybox:1"))
+            .setRestart(dev.swarmkit.api.RestartPolicy.newBuilder()
+                .setDelay(com.google.protobuf.Duration.newBuilder().setSeconds(Long.MAX_VALUE).setNanos(999_999_999))))
+        .build();
+    byte[] body = dev.swarmkit.api.CreateServiceRequest.newBuilder().setSpec(spec).build().toByteArray();
+    assertThat(assertRefusedCleanlyOrAnswered("docker.swarmkit.v1.Control/CreateService", body))
+        .isEqualTo(Status.Code.INVALID_ARGUMENT);
+  }
+
   /** Regression: a request that does not parse was answered UNKNOWN "Application error processing RPC". */
   @Example
   void aRequestThatDoesNotParseIsRefusedAsInvalidArgument() {
