@@ -182,22 +182,34 @@ public final class LeaderForwarding {
   }
 
   /**
-   * A transport failure of the relay (the leader went away mid-call) says so, rather than gRPC's bare
-   * "io exception"; statuses the leader answered with pass unchanged.
+   * A transport failure of the relay (the leader went away mid-call: "io exception", "Network closed
+   * for unknown reason", a reset stream) says so, rather than passing gRPC's bare words on; statuses
+   * the leader answered with (this code base's own "raft: ..." and store messages) pass unchanged.
    */
-  private static Status relayFailure(Status status) {
-    if (status.getCode() != Status.Code.UNAVAILABLE || (status.getCause() == null && status.getDescription() != null)) {
+  static Status relayFailure(Status status, boolean cancelledByCaller) {
+    boolean transport = switch (status.getCode()) {
+      case UNAVAILABLE -> status.getCause() != null || !fromLeader(status.getDescription());
+      case CANCELLED -> !cancelledByCaller;
+      default -> false;
+    };
+    if (!transport) {
       return status;
     }
-    String detail = status.getDescription() != null ? status.getDescription()
-        : String.valueOf(status.getCause());
+    String detail = status.getDescription() != null ? status.getDescription() : String.valueOf(status.getCause());
     return Status.UNAVAILABLE.withDescription("relaying to the raft leader failed (" + detail
         + "); the leader may have gone away: retry, a new leader is elected within seconds");
+  }
+
+  /** Whether an UNAVAILABLE description is one a manager sends (as opposed to gRPC's transport words). */
+  private static boolean fromLeader(String description) {
+    return description != null && (description.startsWith("raft:") || description.startsWith("relaying")
+        || description.startsWith("not the raft leader") || description.equals("store closed"));
   }
 
   private static <ReqT, RespT> ServerCall.Listener<ReqT> relay(ServerCall<ReqT, RespT> serverCall,
       ManagedChannel channel, Metadata relayedHeaders) {
     ClientCall<ReqT, RespT> clientCall = channel.newCall(serverCall.getMethodDescriptor(), CallOptions.DEFAULT);
+    java.util.concurrent.atomic.AtomicBoolean cancelledByCaller = new java.util.concurrent.atomic.AtomicBoolean();
     clientCall.start(new ClientCall.Listener<>() {
       private boolean headersSent;
 
@@ -224,7 +236,7 @@ public final class LeaderForwarding {
       @Override
       public void onClose(Status status, Metadata trailers) {
         synchronized (serverCall) {
-          serverCall.close(relayFailure(status), trailers);
+          serverCall.close(relayFailure(status, cancelledByCaller.get()), trailers);
         }
       }
     }, relayedHeaders);
@@ -244,6 +256,7 @@ public final class LeaderForwarding {
 
       @Override
       public void onCancel() {
+        cancelledByCaller.set(true);
         clientCall.cancel("caller cancelled", null);
       }
     };
