@@ -43,6 +43,7 @@ class HostileConnectionsTest {
   void garbageAndHalfOpenTlsConnectionsLeaveTheManagerServingOthers() throws Exception {
     try (TestSwarm swarm = new TestSwarm(dir)) {
       SwarmNode manager = swarm.init("node-1");
+      TestSwarm.awaitReady(manager, 1);
       int remotePort = manager.manager().orElseThrow().remotePort();
       Random random = new Random(15);
       List<AutoCloseable> held = new ArrayList<>();

@@ -165,6 +165,11 @@ public final class Manager implements AutoCloseable {
       remote.addService(SecureChannels.authorized(s, auth));
     }
     remote.addService(SecureChannels.authorized(new HealthService(), auth));
+    // A new swarm's cluster object exists before the first client can ask for it (otherwise the
+    // leadership loop writes it a moment after start() returns, and an early "cluster inspect" fails).
+    if (replication.isLeader()) {
+      bootstrapClusterObjects();
+    }
     remoteServer = remote.build().start();
     log.info("remote API listening on {}", config.remoteListen());
 

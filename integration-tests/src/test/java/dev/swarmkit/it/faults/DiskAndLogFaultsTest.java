@@ -33,7 +33,7 @@ class DiskAndLogFaultsTest {
     assumeTrue(FaultSwarm.mountTmpfs(probe, "1m"), "mounting a tmpfs is not permitted here");
     new ProcessBuilder("umount", probe.toString()).start().waitFor();
     try (FaultSwarm swarm = new FaultSwarm(dir, List.of()).start(3, true)) {
-      FaultSwarm.Member leader = swarm.leader().orElseThrow();
+      FaultSwarm.Member leader = QuorumAndFailoverTest.awaitLeader(swarm);
       leader.control(Duration.ofSeconds(10)).createSecret(QuorumAndFailoverTest.secret("before"));
       assertThat(swarm.fillDisk(leader)).isTrue();
       // Writes through the full manager either fail with a clear status, or succeed once another
@@ -62,7 +62,7 @@ class DiskAndLogFaultsTest {
   @Test
   void aTornLastLogRecordIsRecoveredOnRestartAndTheManagerCatchesUp() throws Exception {
     try (FaultSwarm swarm = new FaultSwarm(dir, List.of()).start(3, false)) {
-      FaultSwarm.Member leader = swarm.leader().orElseThrow();
+      FaultSwarm.Member leader = QuorumAndFailoverTest.awaitLeader(swarm);
       FaultSwarm.Member victim = swarm.up().stream().filter(m -> m != leader).findFirst().orElseThrow();
       for (int i = 0; i < 20; i++) {
         leader.control(Duration.ofSeconds(10)).createSecret(QuorumAndFailoverTest.secret("logged"));

@@ -39,7 +39,7 @@ class QuorumAndFailoverTest {
   @Test
   void killedLeaderIsReplacedAndFollowersRelayToTheNewOneWithinSeconds() throws Exception {
     try (FaultSwarm swarm = new FaultSwarm(dir, List.of()).start(3, false)) {
-      FaultSwarm.Member leader = swarm.leader().orElseThrow();
+      FaultSwarm.Member leader = awaitLeader(swarm);
       FaultSwarm.Member follower = swarm.up().stream().filter(m -> m != leader).findFirst().orElseThrow();
       follower.control(Duration.ofSeconds(10)).createSecret(secret("before"));
 
@@ -74,7 +74,7 @@ class QuorumAndFailoverTest {
   @Test
   void quorumLossIsReportedWithinSecondsReadsStillAnswerAndTheSwarmHealsOnItsOwn() throws Exception {
     try (FaultSwarm swarm = new FaultSwarm(dir, List.of()).start(3, false)) {
-      FaultSwarm.Member leader = swarm.leader().orElseThrow();
+      FaultSwarm.Member leader = awaitLeader(swarm);
       leader.control(Duration.ofSeconds(10)).createSecret(secret("kept"));
       List<FaultSwarm.Member> followers = swarm.up().stream().filter(m -> m != leader).toList();
 
@@ -90,7 +90,7 @@ class QuorumAndFailoverTest {
           followers.get(0).control(Duration.ofSeconds(10)).createSecret(secret("healed")) != null);
 
       // A follower survives alone: it waits briefly for a leader, then says quorum may be lost.
-      FaultSwarm.Member newLeader = swarm.leader().orElseThrow();
+      FaultSwarm.Member newLeader = awaitLeader(swarm);
       FaultSwarm.Member survivor = swarm.up().stream().filter(m -> m != newLeader).findFirst().orElseThrow();
       for (FaultSwarm.Member m : swarm.up()) {
         if (m != survivor) {
@@ -106,6 +106,12 @@ class QuorumAndFailoverTest {
       Awaitility.await().atMost(Duration.ofSeconds(90)).ignoreExceptions().until(() ->
           survivor.control(Duration.ofSeconds(10)).createSecret(secret("healed")) != null);
     }
+  }
+
+  /** The leader, once a running manager's replica names one (right after a restart none may yet). */
+  static FaultSwarm.Member awaitLeader(FaultSwarm swarm) {
+    Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> swarm.leader().isPresent());
+    return swarm.leader().orElseThrow();
   }
 
   private static void assertQuorumLossReported(FaultSwarm.Member survivor, String role) {
