@@ -74,6 +74,7 @@ public final class RaftNode implements AutoCloseable {
   private volatile StoreStateMachine stateMachine;
   /** Why the log cannot be written (e.g. disk full), while this member is out of Raft; else null. */
   private volatile Throwable logFailure;
+  private volatile boolean closed;
   private final ClientId clientId = ClientId.randomId();
   private final AtomicLong callIds = new AtomicLong();
   /** See {@link #proposeStore}: last log index an unsettled store proposal may occupy, or -1. */
@@ -164,11 +165,16 @@ public final class RaftNode implements AutoCloseable {
       log.warn("closing raft member {} after a log failure", peerId, e);
     }
     setLeader(false);
-    while (server == failed) {
+    while (!closed && server == failed) {
       if (logDirectoryWritable()) {
         try {
-          stateMachine = newStateMachine(null);
-          start(RaftStorage.StartupOption.RECOVER, RaftGroup.valueOf(GROUP_ID));
+          synchronized (this) {
+            if (closed) {
+              return;
+            }
+            stateMachine = newStateMachine(null);
+            start(RaftStorage.StartupOption.RECOVER, RaftGroup.valueOf(GROUP_ID));
+          }
           logFailure = null;
           log.warn("raft member {} can write its log again and rejoined raft", peerId);
           return;
@@ -871,8 +877,12 @@ public final class RaftNode implements AutoCloseable {
   /** Stops the Ratis server (leadership is reported lost) and closes the store's watches. */
   @Override
   public void close() {
-    RaftServer s = server;
-    server = null;
+    RaftServer s;
+    synchronized (this) {
+      closed = true; // a log recovery in progress must not start the server again
+      s = server;
+      server = null;
+    }
     if (s != null) {
       try {
         s.close();
