@@ -13,10 +13,11 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerMethodDefinition;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
+import io.grpc.ConnectivityState;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
+import java.util.function.Predicate;
 
 /**
  * Serves a leader-only service on every manager: on the leader calls run locally, on a follower they
@@ -28,21 +29,52 @@ import java.util.function.Supplier;
  */
 public final class LeaderForwarding {
 
-  private final BooleanSupplier isLeader;
-  private final Supplier<Optional<ManagedChannel>> leaderChannel;
+  /**
+   * Request header asking a manager to answer a read (Control Get/List) from its own replica instead
+   * of the leader's: possibly stale, but it shows what this manager holds (e.g. to compare replicas).
+   */
+  public static final Metadata.Key<String> LOCAL_READ =
+      Metadata.Key.of("swarmkit-local-read", Metadata.ASCII_STRING_MARSHALLER);
 
-  public LeaderForwarding(BooleanSupplier isLeader, Supplier<Optional<ManagedChannel>> leaderChannel) {
-    this.isLeader = isLeader;
-    this.leaderChannel = leaderChannel;
+  /** Where leader-only calls go, as Raft currently sees it. */
+  public interface LeaderRoute {
+    boolean isLeader();
+
+    /** The channel to the leader's remote API when another manager leads and is known. */
+    Optional<ManagedChannel> leaderChannel();
+
+    /** Why no leader can take the call (no leader elected, quorum lost), worded for an operator. */
+    String unavailableReason();
+  }
+
+  private final LeaderRoute route;
+  private final Duration leaderWait;
+
+  /**
+   * @param leaderWait how long a call waits for a leader to be elected and reachable before it fails
+   *     with UNAVAILABLE (or, for a read, is answered from this manager's replica)
+   */
+  public LeaderForwarding(LeaderRoute route, Duration leaderWait) {
+    this.route = route;
+    this.leaderWait = leaderWait;
   }
 
   public ServerServiceDefinition wrap(BindableService service) {
-    return wrap(service.bindService(), false);
+    return wrap(service.bindService(), false, Set.of(), name -> false);
+  }
+
+  /**
+   * Relays all methods, except that reads (methods named Get* and List*) are answered from this
+   * manager's replica when the caller asks for it with {@link #LOCAL_READ}, or when no leader can be
+   * reached: reads keep working while quorum is lost.
+   */
+  public ServerServiceDefinition wrapWithLocalReads(BindableService service) {
+    return wrap(service.bindService(), false, Set.of(), LeaderForwarding::isRead);
   }
 
   /** Relays with the original caller's identity (upstream's forwarded TLS info). */
   public ServerServiceDefinition wrapForwardingCaller(ServerServiceDefinition service) {
-    return wrap(service, true, Set.of());
+    return wrap(service, true, Set.of(), name -> false);
   }
 
   /**
@@ -50,44 +82,94 @@ public final class LeaderForwarding {
    * (full method names) that any manager can answer from its own replica.
    */
   public ServerServiceDefinition wrapForwardingCaller(ServerServiceDefinition service, Set<String> servedLocally) {
-    return wrap(service, true, servedLocally);
+    return wrap(service, true, servedLocally, name -> false);
   }
 
-  private ServerServiceDefinition wrap(ServerServiceDefinition local, boolean forwardCaller) {
-    return wrap(local, forwardCaller, Set.of());
+  private static boolean isRead(String bareMethodName) {
+    return bareMethodName.startsWith("Get") || bareMethodName.startsWith("List");
   }
 
   private ServerServiceDefinition wrap(ServerServiceDefinition local, boolean forwardCaller,
-      Set<String> servedLocally) {
+      Set<String> servedLocally, Predicate<String> readable) {
     ServerServiceDefinition.Builder builder = ServerServiceDefinition.builder(local.getServiceDescriptor());
     for (ServerMethodDefinition<?, ?> method : local.getMethods()) {
       if (servedLocally.contains(method.getMethodDescriptor().getFullMethodName())) {
         builder.addMethod(method);
       } else {
-        builder.addMethod(forwarding(method, forwardCaller));
+        builder.addMethod(forwarding(method, forwardCaller,
+            readable.test(method.getMethodDescriptor().getBareMethodName())));
       }
     }
     return builder.build();
   }
 
   private <ReqT, RespT> ServerMethodDefinition<ReqT, RespT> forwarding(ServerMethodDefinition<ReqT, RespT> method,
-      boolean forwardCaller) {
+      boolean forwardCaller, boolean readable) {
     ServerCallHandler<ReqT, RespT> localHandler = method.getServerCallHandler();
     ServerCallHandler<ReqT, RespT> handler = (call, headers) -> {
-      if (isLeader.getAsBoolean()) {
+      if (readable && "true".equals(headers.get(LOCAL_READ))) {
         return localHandler.startCall(call, headers);
       }
-      Optional<ManagedChannel> channel = leaderChannel.get();
-      if (channel.isEmpty()) {
-        call.close(Status.UNAVAILABLE.withDescription("raft: no elected cluster leader"), new Metadata());
+      Optional<ManagedChannel> target;
+      try {
+        target = awaitLeader();
+      } catch (LocalLeader local) {
+        return localHandler.startCall(call, headers);
+      }
+      if (target.isEmpty()) {
+        if (readable) {
+          return localHandler.startCall(call, headers);
+        }
+        call.close(Status.UNAVAILABLE.withDescription(route.unavailableReason()
+            + " (waited " + leaderWait.toMillis() + "ms for a leader)"), new Metadata());
         return new ServerCall.Listener<>() {};
       }
       Metadata relayed = forwardCaller
           ? ForwardedCaller.headers(CallerIdentity.current(), remoteAddress(call))
           : new Metadata();
-      return relay(call, channel.get(), relayed);
+      return relay(call, target.get(), relayed);
     };
     return ServerMethodDefinition.create(method.getMethodDescriptor(), handler);
+  }
+
+  /** Thrown by {@link #awaitLeader} when this manager leads: the call runs here. */
+  private static final class LocalLeader extends Exception {
+    LocalLeader() {
+      super(null, null, false, false);
+    }
+  }
+
+  /**
+   * Waits up to the leader wait for a leader: this manager ({@link LocalLeader}) or another one whose
+   * channel is connected. A channel that failed is told to reconnect at once rather than after its
+   * backoff. Empty when no leader became reachable in time.
+   */
+  private Optional<ManagedChannel> awaitLeader() throws LocalLeader {
+    long deadline = System.nanoTime() + leaderWait.toNanos();
+    while (true) {
+      if (route.isLeader()) {
+        throw new LocalLeader();
+      }
+      Optional<ManagedChannel> channel = route.leaderChannel();
+      if (channel.isPresent()) {
+        ConnectivityState state = channel.get().getState(true);
+        if (state == ConnectivityState.READY) {
+          return channel;
+        }
+        if (state == ConnectivityState.TRANSIENT_FAILURE) {
+          channel.get().resetConnectBackoff();
+        }
+      }
+      if (System.nanoTime() > deadline) {
+        return Optional.empty();
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return Optional.empty();
+      }
+    }
   }
 
   private static String remoteAddress(ServerCall<?, ?> call) {
@@ -99,9 +181,35 @@ public final class LeaderForwarding {
     return "";
   }
 
+  /**
+   * A transport failure of the relay (the leader went away mid-call: "io exception", "Network closed
+   * for unknown reason", a reset stream) says so, rather than passing gRPC's bare words on; statuses
+   * the leader answered with (this code base's own "raft: ..." and store messages) pass unchanged.
+   */
+  static Status relayFailure(Status status, boolean cancelledByCaller) {
+    boolean transport = switch (status.getCode()) {
+      case UNAVAILABLE -> status.getCause() != null || !fromLeader(status.getDescription());
+      case CANCELLED -> !cancelledByCaller;
+      default -> false;
+    };
+    if (!transport) {
+      return status;
+    }
+    String detail = status.getDescription() != null ? status.getDescription() : String.valueOf(status.getCause());
+    return Status.UNAVAILABLE.withDescription("relaying to the raft leader failed (" + detail
+        + "); the leader may have gone away: retry, a new leader is elected within seconds");
+  }
+
+  /** Whether an UNAVAILABLE description is one a manager sends (as opposed to gRPC's transport words). */
+  private static boolean fromLeader(String description) {
+    return description != null && (description.startsWith("raft:") || description.startsWith("relaying")
+        || description.startsWith("not the raft leader") || description.equals("store closed"));
+  }
+
   private static <ReqT, RespT> ServerCall.Listener<ReqT> relay(ServerCall<ReqT, RespT> serverCall,
       ManagedChannel channel, Metadata relayedHeaders) {
     ClientCall<ReqT, RespT> clientCall = channel.newCall(serverCall.getMethodDescriptor(), CallOptions.DEFAULT);
+    java.util.concurrent.atomic.AtomicBoolean cancelledByCaller = new java.util.concurrent.atomic.AtomicBoolean();
     clientCall.start(new ClientCall.Listener<>() {
       private boolean headersSent;
 
@@ -128,7 +236,7 @@ public final class LeaderForwarding {
       @Override
       public void onClose(Status status, Metadata trailers) {
         synchronized (serverCall) {
-          serverCall.close(status, trailers);
+          serverCall.close(relayFailure(status, cancelledByCaller.get()), trailers);
         }
       }
     }, relayedHeaders);
@@ -148,6 +256,7 @@ public final class LeaderForwarding {
 
       @Override
       public void onCancel() {
+        cancelledByCaller.set(true);
         clientCall.cancel("caller cancelled", null);
       }
     };

@@ -46,10 +46,9 @@ import io.grpc.Status;
 import dev.swarmkit.manager.metrics.GrpcServerMetrics;
 import io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
-import java.util.Map;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.security.cert.CertificateException;
 import java.util.ArrayList;
 import java.util.List;
@@ -67,6 +66,11 @@ import org.slf4j.LoggerFactory;
 public final class Manager implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(Manager.class);
+  /**
+   * How long a call through this manager waits for a leader to be elected and reachable; with the
+   * default timings an election takes 3-6 s, and quorum loss must be reported within 5 s.
+   */
+  static final Duration LEADER_WAIT = Duration.ofSeconds(4);
 
   private final ManagerConfig config;
   private final Replication replication;
@@ -87,7 +91,7 @@ public final class Manager implements AutoCloseable {
   private Server remoteServer;
   private ControlSocketServer controlServer;
   private boolean leading;
-  private final Map<String, ManagedChannel> leaderChannels = new ConcurrentHashMap<>();
+  private final LeaderChannels leaderChannels;
 
   public Manager(ManagerConfig config, Replication replication) {
     this.config = config;
@@ -101,6 +105,8 @@ public final class Manager implements AutoCloseable {
         .withCreateUnknownNodes(false), callers, managerList());
     this.logBroker = new LogBroker(store, () -> caller(CallerIdentity.current().orElse(null)));
     this.watchService = new WatchService(store);
+    this.leaderChannels = new LeaderChannels(
+        addr -> SecureChannels.toManager(config.security(), RaftAddresses.socketAddress(addr)));
     String nodeId = config.security().identity().nodeId();
     this.leadershipLoop = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "leadership-" + nodeId);
@@ -131,7 +137,22 @@ public final class Manager implements AutoCloseable {
     NettyServerBuilder remote = SecureChannels.server(security, config.remoteListen())
         .maxInboundMessageSize(128 * 1024 * 1024)
         .intercept(GrpcServerMetrics.interceptor());
-    LeaderForwarding forwarding = new LeaderForwarding(replication::isLeader, this::leaderChannel);
+    LeaderForwarding forwarding = new LeaderForwarding(new LeaderForwarding.LeaderRoute() {
+      @Override
+      public boolean isLeader() {
+        return replication.isLeader();
+      }
+
+      @Override
+      public Optional<ManagedChannel> leaderChannel() {
+        return Manager.this.leaderChannel();
+      }
+
+      @Override
+      public String unavailableReason() {
+        return replication.unavailableReason();
+      }
+    }, LEADER_WAIT);
     // Issuing certificates writes to the store: a follower relays joins, renewals and the unlock
     // key to the leader, as the original caller; the root certificate it serves from its replica.
     // Services relayed to the leader with the caller's identity, served on both the remote API and
@@ -150,7 +171,7 @@ public final class Manager implements AutoCloseable {
     callerServices.add(forwarding.wrapForwardingCaller(new ResourceAllocator(store).bindService()));
     ControlService control = new ControlService(store, replication.membership(), tokenRotator(),
         RootRotations::reconcile, NetworkDriverValidator.bridgePerNode());
-    List<ServerServiceDefinition> leaderServices = List.of(forwarding.wrap(control),
+    List<ServerServiceDefinition> leaderServices = List.of(forwarding.wrapWithLocalReads(control::definition),
         forwarding.wrap(watchService), forwarding.wrap(logBroker.logsService()));
     ServerServiceDefinition health = new HealthService().bindService();
     for (ServerServiceDefinition s : callerServices) {
@@ -163,6 +184,11 @@ public final class Manager implements AutoCloseable {
       remote.addService(SecureChannels.authorized(s, auth));
     }
     remote.addService(ServerInterceptors.intercept(health, auth));
+    // A new swarm's cluster object exists before the first client can ask for it (otherwise the
+    // leadership loop writes it a moment after start() returns, and an early "cluster inspect" fails).
+    if (replication.isLeader()) {
+      bootstrapClusterObjects();
+    }
     remoteServer = remote.build().start();
     GrpcServerMetrics.initialize(remoteServer.getServices());
     log.info("remote API listening on {}", config.remoteListen());
@@ -192,8 +218,7 @@ public final class Manager implements AutoCloseable {
         .filter(m -> m.status().getLeader())
         .map(m -> m.status().getAddr())
         .findFirst();
-    return leaderAddr.map(addr -> leaderChannels.computeIfAbsent(addr,
-        a -> SecureChannels.toManager(config.security(), RaftAddresses.socketAddress(a))));
+    return leaderAddr.map(leaderChannels::to);
   }
 
   /** The port the remote API listens on (useful when configured with port 0). */
@@ -337,7 +362,7 @@ public final class Manager implements AutoCloseable {
       }
     }
     watchService.close();
-    leaderChannels.values().forEach(ManagedChannel::shutdownNow);
+    leaderChannels.close();
     replication.close();
   }
 }

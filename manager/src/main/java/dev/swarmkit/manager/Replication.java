@@ -20,6 +20,11 @@ public interface Replication extends AutoCloseable {
 
   RaftMembershipView membership();
 
+  /** Why writes cannot be served now (no leader, quorum lost), worded for an operator. */
+  default String unavailableReason() {
+    return "raft: no elected cluster leader";
+  }
+
   @Override
   void close();
 }

@@ -63,6 +63,16 @@ public class StoreException extends RuntimeException {
     }
   }
 
+  /**
+   * The replicated store cannot take the request now (no quorum, the member is stopped, or the
+   * request timed out); the message says why and what the operator can do.
+   */
+  public static final class Unavailable extends StoreException {
+    public Unavailable(String message) {
+      super(message);
+    }
+  }
+
   /** A transaction is larger than one replicated entry may be; use {@link Store#batch}. */
   public static final class TransactionTooLarge extends StoreException {
     public TransactionTooLarge(String message) {

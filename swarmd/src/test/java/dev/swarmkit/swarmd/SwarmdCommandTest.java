@@ -23,9 +23,14 @@ class SwarmdCommandTest {
     assertThat(config.listenRemoteApi()).isEqualTo("0.0.0.0:4242");
     assertThat(config.controlSocket()).isEqualTo(Path.of("/var/run/swarmd.sock"));
     assertThat(config.engineAddr()).isEqualTo("unix:///var/run/docker.sock");
-    assertThat(config.raftHeartbeat()).isEqualTo(Duration.ofSeconds(1));
-    assertThat(config.raftElectionTimeout()).isEqualTo(Duration.ofSeconds(10));
     assertThat(config.joining()).isFalse();
+  }
+
+  @Test
+  void defaultTicksElectWithinThreeToSixSeconds() {
+    SwarmdConfig config = parse();
+    assertThat(config.raftHeartbeat()).isEqualTo(Duration.ofMillis(300));
+    assertThat(config.raftElectionTimeout()).isEqualTo(Duration.ofSeconds(3));
   }
 
   @Test

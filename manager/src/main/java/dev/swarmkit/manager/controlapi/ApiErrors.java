@@ -56,7 +56,8 @@ public final class ApiErrors {
       status = Status.INVALID_ARGUMENT;
     } else if (e instanceof StoreException.FailedPrecondition) {
       status = Status.FAILED_PRECONDITION;
-    } else if (e instanceof StoreException.NotLeader || e instanceof StoreException.Closed) {
+    } else if (e instanceof StoreException.NotLeader || e instanceof StoreException.Closed
+        || e instanceof StoreException.Unavailable) {
       status = Status.UNAVAILABLE;
     } else if (e instanceof StoreException.TransactionTooLarge
         || e instanceof StoreException.WatcherTooSlow) {

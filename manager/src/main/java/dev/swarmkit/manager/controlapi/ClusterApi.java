@@ -135,6 +135,7 @@ final class ClusterApi {
   }
 
   private static void validateSpec(ClusterSpec spec) {
+    Protos.requireValidDurations(spec);
     if (spec.getCaConfig().hasNodeCertExpiry()) {
       Duration expiry = Protos.duration(spec.getCaConfig().getNodeCertExpiry());
       if (expiry.compareTo(MIN_NODE_CERT_EXPIRY) < 0) {

@@ -137,6 +137,14 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
     this.volumes = new VolumeApi(store);
   }
 
+  /**
+   * The service as managers serve it: malformed requests are refused with INVALID_ARGUMENT and long
+   * error descriptions cut short ({@link RequestGuard}).
+   */
+  public io.grpc.ServerServiceDefinition definition() {
+    return RequestGuard.guard(bindService());
+  }
+
   /** Runs one RPC and reports its result, or its failure as a gRPC status. */
   private static <R> void unary(StreamObserver<R> response, Supplier<R> call) {
     R result;

@@ -47,6 +47,20 @@ final class Filters {
   }
 
   /** One index selector per value, united. */
+  /**
+   * The enum values of a filter that this version knows. A number it does not know (a newer client)
+   * matches nothing, as upstream compares numbers; it must not reach an index, which needs a known one.
+   */
+  static <E extends Enum<E>> List<E> known(List<E> values) {
+    return values.stream().filter(v -> !"UNRECOGNIZED".equals(v.name())).toList();
+  }
+
+  /** An index selector for the known values, or all objects (then filtered) when none is known. */
+  static <E extends Enum<E>> By anyKnownOf(List<E> values, Function<E, By> by) {
+    List<E> known = known(values);
+    return known.isEmpty() ? By.all() : anyOf(known.stream().map(by).toList());
+  }
+
   static By anyOf(List<String> values, Function<String, By> by) {
     return anyOf(values.stream().map(by).toList());
   }

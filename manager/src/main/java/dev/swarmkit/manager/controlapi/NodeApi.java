@@ -63,9 +63,9 @@ final class NodeApi {
     } else if (f.getIdPrefixesCount() > 0) {
       by = Filters.anyOf(f.getIdPrefixesList(), By::idPrefix);
     } else if (f.getRolesCount() > 0) {
-      by = Filters.anyOf(f.getRolesList().stream().map(By::role).toList());
+      by = Filters.anyKnownOf(f.getRolesList(), By::role);
     } else if (f.getMembershipsCount() > 0) {
-      by = Filters.anyOf(f.getMembershipsList().stream().map(By::membership).toList());
+      by = Filters.anyKnownOf(f.getMembershipsList(), By::membership);
     } else {
       by = By.all();
     }

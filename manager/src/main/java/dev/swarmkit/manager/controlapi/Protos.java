@@ -21,8 +21,43 @@ final class Protos {
     return Instant.ofEpochSecond(timestamp.getSeconds(), timestamp.getNanos());
   }
 
+  /**
+   * A protobuf duration as java.time; one that Go's time.Duration cannot hold (int64 nanoseconds,
+   * about 292 years) or with nanos out of range is refused as upstream's DurationFromProto does.
+   */
   static java.time.Duration duration(Duration duration) {
-    return java.time.Duration.ofSeconds(duration.getSeconds(), duration.getNanos());
+    long seconds = duration.getSeconds();
+    int nanos = duration.getNanos();
+    if (nanos <= -1_000_000_000 || nanos >= 1_000_000_000 || (seconds > 0 && nanos < 0) || (seconds < 0 && nanos > 0)) {
+      throw ApiErrors.invalidArgument("duration: %ds %dns: nanos out of range", seconds, nanos);
+    }
+    java.time.Duration d = java.time.Duration.ofSeconds(seconds, nanos);
+    try {
+      d.toNanos();
+    } catch (ArithmeticException e) {
+      throw ApiErrors.invalidArgument("duration: %ds %dns: out of range", seconds, nanos);
+    }
+    return d;
+  }
+
+  /** Refuses the message if any duration in it, at any depth, is out of range ({@link #duration}). */
+  static void requireValidDurations(com.google.protobuf.MessageOrBuilder message) {
+    if (message instanceof Duration d) {
+      duration(d);
+      return;
+    }
+    for (java.util.Map.Entry<com.google.protobuf.Descriptors.FieldDescriptor, Object> e : message.getAllFields().entrySet()) {
+      if (e.getKey().getJavaType() != com.google.protobuf.Descriptors.FieldDescriptor.JavaType.MESSAGE) {
+        continue;
+      }
+      if (e.getKey().isRepeated()) {
+        for (Object item : (java.util.List<?>) e.getValue()) {
+          requireValidDurations((com.google.protobuf.MessageOrBuilder) item);
+        }
+      } else {
+        requireValidDurations((com.google.protobuf.MessageOrBuilder) e.getValue());
+      }
+    }
   }
 
   static Duration duration(java.time.Duration duration) {

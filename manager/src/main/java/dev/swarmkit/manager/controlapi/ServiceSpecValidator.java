@@ -37,6 +37,7 @@ final class ServiceSpecValidator {
 
   static void validate(ServiceSpec spec) {
     Names.validateAnnotations(spec.getAnnotations());
+    Protos.requireValidDurations(spec);
     validateTaskSpec(spec.getTask());
     validateMode(spec);
     if (isJob(spec)) {

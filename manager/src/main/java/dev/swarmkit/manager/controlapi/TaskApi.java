@@ -78,7 +78,7 @@ final class TaskApi {
       return Filters.anyOf(f.getNodeIdsList(), By::nodeId);
     }
     if (f.getDesiredStatesCount() > 0) {
-      return Filters.anyOf(f.getDesiredStatesList().stream().map(By::desiredState).toList());
+      return Filters.anyKnownOf(f.getDesiredStatesList(), By::desiredState);
     }
     return By.all();
   }

@@ -39,6 +39,11 @@ public final class RaftReplication implements Replication {
   }
 
   @Override
+  public String unavailableReason() {
+    return raft.unavailableReason();
+  }
+
+  @Override
   public RaftMembershipView membership() {
     return new RaftMembershipView() {
       @Override

@@ -35,12 +35,16 @@ final class ControlTestServer implements AutoCloseable {
         NetworkDriverValidator.inert());
     try {
       server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-          .addService(service).build().start();
+          .addService(service.definition()).build().start();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     channel = NettyChannelBuilder.forAddress("127.0.0.1", server.getPort()).usePlaintext().build();
     client = ControlGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+  }
+
+  ManagedChannel channel() {
+    return channel;
   }
 
   /** The whole store content, for asserting that a refused call changed nothing. */

@@ -72,7 +72,10 @@ public final class RaftNode implements AutoCloseable {
   private final RaftPeerId peerId;
   private final Membership membership = new Membership();
   private final MemoryStore store;
-  private final StoreStateMachine stateMachine;
+  private volatile StoreStateMachine stateMachine;
+  /** Why the log cannot be written (e.g. disk full), while this member is out of Raft; else null. */
+  private volatile Throwable logFailure;
+  private volatile boolean closed;
   private final ClientId clientId = ClientId.randomId();
   private final AtomicLong callIds = new AtomicLong();
   /** See {@link #proposeStore}: last log index an unsettled store proposal may occupy, or -1. */
@@ -91,7 +94,19 @@ public final class RaftNode implements AutoCloseable {
     this.config = config;
     this.peerId = peerIdOf(config.raftId());
     this.store = new MemoryStore(s -> new RatisProposer(this), storeOptions);
-    this.stateMachine = new StoreStateMachine(store, membership, new StoreStateMachine.Events() {
+    this.stateMachine = newStateMachine(seed);
+    this.listenerThread = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "raft-leadership-" + peerId);
+      t.setDaemon(true);
+      return t;
+    });
+    // Ratis does not announce every step-down (e.g. a leader that removed itself); look each heartbeat.
+    long period = Math.max(10, config.heartbeatInterval().toMillis());
+    listenerThread.scheduleWithFixedDelay(this::checkStillLeader, period, period, TimeUnit.MILLISECONDS);
+  }
+
+  private StoreStateMachine newStateMachine(StoreStateMachine.Seed from) {
+    return new StoreStateMachine(store, membership, new StoreStateMachine.Events() {
       @Override
       public void leaderReady() {
         setLeader(true);
@@ -109,15 +124,101 @@ public final class RaftNode implements AutoCloseable {
         // Not on the applying thread: Ratis takes snapshots on it.
         listenerThread.execute(RaftNode.this::snapshotNow);
       }
-    }, seed, config.encryption());
-    this.listenerThread = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "raft-leadership-" + peerId);
-      t.setDaemon(true);
-      return t;
-    });
-    // Ratis does not announce every step-down (e.g. a leader that removed itself); look each heartbeat.
-    long period = Math.max(10, config.heartbeatInterval().toMillis());
-    listenerThread.scheduleWithFixedDelay(this::checkStillLeader, period, period, TimeUnit.MILLISECONDS);
+
+      @Override
+      public void logFailed(Throwable cause) {
+        RaftNode.this.logFailed(cause);
+      }
+    }, from, config.encryption());
+  }
+
+  // ---- log failures (disk full) ----------------------------------------------------------
+
+  /**
+   * Ratis' log worker failed: it accepts no entry until restarted. This member leaves Raft at once
+   * (the others elect a leader without it), refuses writes with the reason, and restarts its Ratis
+   * server from disk as soon as the log directory takes writes again. The in-memory store is kept:
+   * replaying the log skips entries it already holds.
+   */
+  private void logFailed(Throwable cause) {
+    synchronized (this) {
+      if (logFailure != null || server == null) {
+        return;
+      }
+      logFailure = cause;
+    }
+    log.error("raft member {} cannot write its log under {} ({}): leaving raft until it can write again",
+        peerId, config.raftDir(), cause.toString());
+    Thread recovery = new Thread(this::recoverLog, "raft-log-recovery-" + peerId);
+    recovery.setDaemon(true);
+    recovery.start();
+  }
+
+  private StoreException logFailureError() {
+    Throwable failure = logFailure;
+    return new StoreException.Unavailable("raft: this manager cannot write its raft log under " + config.raftDir()
+        + " (" + (failure == null ? "recovered" : failure.getMessage()) + "): it left raft until it can write there"
+        + " again (free disk space; it then rejoins by itself), other managers take writes meanwhile;"
+        + " this write may not have been committed");
+  }
+
+  private void recoverLog() {
+    RaftServer failed = server;
+    try {
+      if (failed != null) {
+        failed.close();
+      }
+    } catch (IOException e) {
+      log.warn("closing raft member {} after a log failure", peerId, e);
+    }
+    setLeader(false);
+    while (!closed && server == failed) {
+      if (logDirectoryWritable()) {
+        try {
+          synchronized (this) {
+            if (closed) {
+              return;
+            }
+            stateMachine = newStateMachine(null);
+            start(RaftStorage.StartupOption.RECOVER, RaftGroup.valueOf(GROUP_ID), false);
+          }
+          logFailure = null;
+          log.warn("raft member {} can write its log again and rejoined raft", peerId);
+          return;
+        } catch (IOException | RuntimeException e) {
+          log.warn("raft member {} could not restart after a log failure: {}", peerId, e.toString());
+        }
+      }
+      try {
+        Thread.sleep(1000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  /** Whether a new log segment fits: a probe file of the preallocation size can be written. */
+  private boolean logDirectoryWritable() {
+    Path probe = config.raftDir().resolve(".space-probe");
+    try {
+      byte[] block = new byte[1 << 20];
+      long size = Math.max(2, Math.min(config.logSegmentBytes(), 4L << 20) / block.length * 2);
+      try (java.io.OutputStream out = Files.newOutputStream(probe)) {
+        for (int i = 0; i < size; i++) {
+          out.write(block);
+        }
+      }
+      return true;
+    } catch (IOException e) {
+      return false;
+    } finally {
+      try {
+        Files.deleteIfExists(probe);
+      } catch (IOException ignored) {
+        // best effort
+      }
+    }
   }
 
   private void checkStillLeader() {
@@ -376,6 +477,61 @@ public final class RaftNode implements AutoCloseable {
     }
   }
 
+  // ---- quorum ------------------------------------------------------------------------------
+
+  /**
+   * Whether this member leads but has not heard from a majority of the voters (itself included) for
+   * the minimum election timeout, i.e. two missed heartbeats: its writes cannot commit. Ratis steps
+   * such a leader down only after the maximum timeout; writes are refused from here on at once.
+   */
+  public boolean leaderLostQuorum() {
+    Optional<RaftServer.Division> division = division();
+    if (division.isEmpty() || !division.get().getInfo().isLeader()) {
+      return false;
+    }
+    RaftServer.Division d = division.get();
+    // A new leader has not heard from anyone yet; give it one timeout before judging.
+    if (d.getInfo().getRoleInfoProto().getRoleElapsedTimeMs() < config.electionTimeoutMin().toMillis()) {
+      return false;
+    }
+    Quorum q = quorum(d);
+    return q.reachable() < q.majority();
+  }
+
+  /**
+   * Why this member cannot take a write now, worded for an operator: quorum lost (as a leader that no
+   * longer hears from a majority), or no leader elected, with what to do about it.
+   */
+  public String unavailableReason() {
+    Optional<RaftServer.Division> division = division();
+    if (division.isEmpty()) {
+      return "raft: this manager's raft member is stopped";
+    }
+    Quorum q = quorum(division.get());
+    String remedy = "writes are refused until enough managers are back, and the cluster then heals by itself;"
+        + " if they are gone for good, restart one manager with --force-new-cluster";
+    if (leaderLostQuorum()) {
+      return "raft: quorum lost: this manager (the leader) reaches " + q.reachable() + " of " + q.voters()
+          + " managers and " + q.majority() + " are needed; " + remedy;
+    }
+    return "raft: no elected cluster leader: quorum may be lost (a leader needs " + q.majority() + " of "
+        + q.voters() + " managers reachable); " + remedy;
+  }
+
+  private record Quorum(int voters, int reachable) {
+    int majority() {
+      return voters / 2 + 1;
+    }
+  }
+
+  private Quorum quorum(RaftServer.Division d) {
+    Collection<RaftPeer> voters = d.getRaftConf().getCurrentPeers();
+    Map<RaftPeerId, RaftMemberStatus.Reachability> reach = reachability(d, config.electionTimeoutMin());
+    int reachable = (int) voters.stream()
+        .filter(p -> reach.get(p.getId()) == RaftMemberStatus.Reachability.REACHABLE).count();
+    return new Quorum(Math.max(1, voters.size()), reachable);
+  }
+
   // ---- membership --------------------------------------------------------------------------
 
   /**
@@ -439,7 +595,7 @@ public final class RaftNode implements AutoCloseable {
     if (remaining.size() == peers.size()) {
       throw new StoreException.NotFound("raft: member unknown");
     }
-    Map<RaftPeerId, RaftMemberStatus.Reachability> reach = reachability(d);
+    Map<RaftPeerId, RaftMemberStatus.Reachability> reach = reachability(d, config.electionTimeoutMax());
     long reachable = remaining.stream()
         .filter(p -> reach.get(p.getId()) == RaftMemberStatus.Reachability.REACHABLE).count();
     if (remaining.isEmpty() || reachable <= remaining.size() / 2) {
@@ -468,7 +624,7 @@ public final class RaftNode implements AutoCloseable {
     }
     RaftServer.Division d = division.get();
     RaftPeerId leaderId = d.getInfo().getLeaderId();
-    Map<RaftPeerId, RaftMemberStatus.Reachability> reach = reachability(d);
+    Map<RaftPeerId, RaftMemberStatus.Reachability> reach = reachability(d, config.electionTimeoutMax());
     List<RaftMember> out = new ArrayList<>();
     for (RaftPeer p : d.getRaftConf().getCurrentPeers()) {
       long raftId = raftIdOf(p.getId());
@@ -484,10 +640,10 @@ public final class RaftNode implements AutoCloseable {
     return out;
   }
 
-  private Map<RaftPeerId, RaftMemberStatus.Reachability> reachability(RaftServer.Division d) {
+  private Map<RaftPeerId, RaftMemberStatus.Reachability> reachability(RaftServer.Division d, Duration within) {
     Map<RaftPeerId, RaftMemberStatus.Reachability> reach = new HashMap<>();
     reach.put(peerId, RaftMemberStatus.Reachability.REACHABLE);
-    long limit = config.electionTimeoutMax().toMillis();
+    long limit = within.toMillis();
     RoleInfoProto role = d.getInfo().getRoleInfoProto();
     List<ServerRpcProto> heard = new ArrayList<>();
     if (role.hasLeaderInfo()) {
@@ -512,7 +668,7 @@ public final class RaftNode implements AutoCloseable {
   private CompletableFuture<RaftClientReply> changeConfigurationAsync(SetConfigurationRequest.Arguments args) {
     RaftServer s = server;
     if (s == null) {
-      throw new StoreException("raft: failed to process the request: node is stopped");
+      throw new StoreException.Unavailable("raft: failed to process the request: node is stopped");
     }
     SetConfigurationRequest request =
         new SetConfigurationRequest(clientId, peerId, GROUP_ID, callIds.incrementAndGet(), args);
@@ -542,7 +698,13 @@ public final class RaftNode implements AutoCloseable {
    * fence, since a new leader only writes once it has applied every earlier entry.
    */
   long proposeStore(InternalRaftRequest request) {
+    if (logFailure != null) {
+      throw logFailureError();
+    }
     checkReadyLeader();
+    if (leaderLostQuorum()) {
+      throw new StoreException.Unavailable(unavailableReason());
+    }
     long fence = uncertainUpTo.get();
     if (fence >= 0) {
       awaitApplied(fence, config.proposeTimeout());
@@ -552,7 +714,8 @@ public final class RaftNode implements AutoCloseable {
     try {
       return replicate(new LogEntry.StoreEntry(request));
     } catch (StoreException.NotLeader e) {
-      throw e;
+      // Leaving raft after a log failure ends the pending writes with "not leader": say why.
+      throw logFailure != null ? logFailureError() : e;
     } catch (StoreException e) {
       uncertainUpTo.set(division().map(d -> d.getRaftLog().getLastEntryTermIndex())
           .map(ti -> ti.getIndex()).orElse(0L));
@@ -574,7 +737,7 @@ public final class RaftNode implements AutoCloseable {
   /** Replicates one entry through the local server; returns its index once applied locally. */
   long replicate(LogEntry entry) {
     RaftClientRequest request = request(entry.toMessage(config.encryption()), RaftClientRequest.writeRequestType());
-    RaftClientReply reply = check(await(submit(request), config.proposeTimeout()));
+    RaftClientReply reply = check(awaitWrite(submit(request)));
     return StoreStateMachine.indexOf(reply.getMessage());
   }
 
@@ -592,7 +755,7 @@ public final class RaftNode implements AutoCloseable {
   private CompletableFuture<RaftClientReply> submit(RaftClientRequest request) {
     RaftServer s = server;
     if (s == null) {
-      throw new StoreException("raft: failed to process the request: node is stopped");
+      throw new StoreException.Unavailable("raft: failed to process the request: node is stopped");
     }
     try {
       return s.submitClientRequestAsync(request);
@@ -623,6 +786,33 @@ public final class RaftNode implements AutoCloseable {
     return new StoreException("raft: " + message, e);
   }
 
+  /**
+   * Waits for a write to commit; gives up as soon as this leader loses its quorum (the write then
+   * waits for managers that may never return) or after the propose timeout.
+   */
+  private <T> T awaitWrite(CompletableFuture<T> future) {
+    long deadline = System.nanoTime() + config.proposeTimeout().toNanos();
+    while (!future.isDone()) {
+      try {
+        future.get(100, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new StoreException("raft: interrupted while waiting for the request", e);
+      } catch (ExecutionException e) {
+        break; // reported by await below
+      } catch (TimeoutException e) {
+        if (leaderLostQuorum()) {
+          throw new StoreException.Unavailable(unavailableReason() + " (this write may still commit if they return)");
+        }
+        if (System.nanoTime() > deadline) {
+          throw new StoreException.Unavailable("raft: request timed out after "
+              + config.proposeTimeout().toMillis() + "ms; it may still commit");
+        }
+      }
+    }
+    return await(future, Duration.ZERO);
+  }
+
   private <T> T await(CompletableFuture<T> future, Duration timeout) {
     try {
       return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -630,7 +820,7 @@ public final class RaftNode implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new StoreException("raft: interrupted while waiting for the request", e);
     } catch (TimeoutException e) {
-      throw new StoreException("raft: request timed out after " + timeout.toMillis() + "ms; it may still commit");
+      throw new StoreException.Unavailable("raft: request timed out after " + timeout.toMillis() + "ms; it may still commit");
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
       while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
@@ -733,8 +923,12 @@ public final class RaftNode implements AutoCloseable {
   /** Stops the Ratis server (leadership is reported lost) and closes the store's watches. */
   @Override
   public void close() {
-    RaftServer s = server;
-    server = null;
+    RaftServer s;
+    synchronized (this) {
+      closed = true; // a log recovery in progress must not start the server again
+      s = server;
+      server = null;
+    }
     if (s != null) {
       try {
         s.close();

@@ -49,6 +49,9 @@ final class RatisSettings {
     RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, c.snapshotInterval());
     RaftServerConfigKeys.Snapshot.setCreationGap(p, Math.min(c.snapshotInterval(), 1024));
     RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, 2);
+    // A crash mid-write (or a full disk) can leave the last record of the open segment torn: drop it
+    // on restart, as etcd's WAL repairs a torn tail; the leader sends the entry again.
+    RaftServerConfigKeys.Log.setCorruptionPolicy(p, RaftServerConfigKeys.Log.CorruptionPolicy.WARN_AND_RETURN);
     RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
     RaftServerConfigKeys.Log.setPurgePreservationLogNum(p, c.logEntriesForSlowFollowers());
     RaftServerConfigKeys.Log.setPurgeGap(p, (int) Math.max(1, Math.min(1024, c.snapshotInterval())));

@@ -56,6 +56,9 @@ final class StoreStateMachine extends BaseStateMachine {
 
     /** A new data key was applied: snapshot soon, so the state is sealed with it (upstream's DEK rotation). */
     void dataKeyRotated();
+
+    /** The log could not be written (e.g. the disk is full); Ratis takes no more entries. */
+    default void logFailed(Throwable cause) {}
   }
 
   private final MemoryStore store;
@@ -188,6 +191,11 @@ final class StoreStateMachine extends BaseStateMachine {
   @Override
   public CompletableFuture<Message> query(Message request) {
     return CompletableFuture.completedFuture(Message.EMPTY);
+  }
+
+  @Override
+  public void notifyLogFailed(Throwable cause, org.apache.ratis.proto.RaftProtos.LogEntryProto failedEntry) {
+    events.logFailed(cause);
   }
 
   @Override
