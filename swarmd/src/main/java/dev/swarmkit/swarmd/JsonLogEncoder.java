@@ -1,5 +1,7 @@
 package dev.swarmkit.swarmd;
 
+import dev.swarmkit.api.util.GoJsonStrings;
+
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
@@ -78,28 +80,8 @@ public final class JsonLogEncoder extends EncoderBase<ILoggingEvent> {
     out.append(',');
   }
 
-  /** A JSON string (RFC 8259): quotes, backslashes and control characters escaped. */
+  /** A JSON string, escaped as logrus' formatter (Go's encoding/json) escapes it. */
   static void quote(StringBuilder out, String s) {
-    out.append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"' -> out.append("\\\"");
-        case '\\' -> out.append("\\\\");
-        case '\n' -> out.append("\\n");
-        case '\r' -> out.append("\\r");
-        case '\t' -> out.append("\\t");
-        case '\b' -> out.append("\\b");
-        case '\f' -> out.append("\\f");
-        default -> {
-          if (c < 0x20 || c == '\u2028' || c == '\u2029') {
-            out.append(String.format("\\u%04x", (int) c));
-          } else {
-            out.append(c);
-          }
-        }
-      }
-    }
-    out.append('"');
+    GoJsonStrings.quote(s, out);
   }
 }

@@ -1,5 +1,7 @@
 package dev.swarmkit.swarmctl.text;
 
+import dev.swarmkit.api.util.GoJsonStrings;
+
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
@@ -13,7 +15,6 @@ import java.util.Map;
  * arrays as {@code {}} and {@code []}.
  */
 public final class GoJson {
-    private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     private GoJson() {
     }
@@ -77,47 +78,10 @@ public final class GoJson {
 
     /** Go's encoding/json string escaping with HTML escaping on (its default). */
     public static String quote(String s) {
-        StringBuilder out = new StringBuilder();
-        quote(s, out);
-        return out.toString();
+        return GoJsonStrings.quote(s);
     }
 
     private static void quote(String s, StringBuilder out) {
-        out.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                case '\b' -> out.append("\\b");
-                case '\f' -> out.append("\\f");
-                case '<', '>', '&', '\u2028', '\u2029' -> unicode(c, out);
-                default -> {
-                    if (c < 0x20) {
-                        unicode(c, out);
-                    } else if (Character.isSurrogate(c)) {
-                        boolean pair = Character.isHighSurrogate(c) && i + 1 < s.length()
-                                && Character.isLowSurrogate(s.charAt(i + 1));
-                        if (pair) {
-                            out.append(c).append(s.charAt(++i));
-                        } else {
-                            // Go writes invalid UTF-8 as the replacement character.
-                            out.append("\\ufffd");
-                        }
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        out.append('"');
-    }
-
-    private static void unicode(char c, StringBuilder out) {
-        out.append("\\u").append(HEX[c >> 12 & 0xf]).append(HEX[c >> 8 & 0xf]).append(HEX[c >> 4 & 0xf])
-                .append(HEX[c & 0xf]);
+        GoJsonStrings.quote(s, out);
     }
 }
