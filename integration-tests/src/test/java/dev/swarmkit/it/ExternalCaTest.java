@@ -1,9 +1,11 @@
 package dev.swarmkit.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.swarmkit.api.Cluster;
 import dev.swarmkit.ca.Roles;
 import dev.swarmkit.store.Table;
@@ -11,10 +13,14 @@ import dev.swarmkit.swarmd.SwarmNode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /** Node certificates signed by an external CA speaking CFSSL's sign API over mutual TLS. */
 class ExternalCaTest {
@@ -51,8 +57,24 @@ class ExternalCaTest {
       assertThat(worker.security().identity().role()).isEqualTo(Roles.WORKER);
     }
 
-    assertThatThrownBy(() -> swarm.join("node-3", manager, token))
-        .hasMessageContaining("external CA: unable to sign the node certificate").hasMessageContaining(url);
+    // Joins retry until the operator stops them (issue 17), each failed attempt logged in one line
+    // that says why: the external CA could not sign.
+    ListAppender<ILoggingEvent> joinLog = new ListAppender<>();
+    joinLog.start();
+    Logger joiner = (Logger) LoggerFactory.getLogger("dev.swarmkit.swarmd.Joiner");
+    joiner.addAppender(joinLog);
+    ExecutorService joining = Executors.newSingleThreadExecutor();
+    try {
+      Future<SwarmNode> node3 = joining.submit(() -> swarm.join("node-3", manager, token));
+      await().atMost(Duration.ofSeconds(60)).until(() -> List.copyOf(joinLog.list).stream()
+          .map(ILoggingEvent::getFormattedMessage)
+          .anyMatch(m -> m.contains("external CA: unable to sign the node certificate") && m.contains(url)));
+      assertThat(node3).isNotDone();
+      node3.cancel(true);
+    } finally {
+      joining.shutdownNow();
+      joiner.detachAppender(joinLog);
+    }
   }
 
   @Test
