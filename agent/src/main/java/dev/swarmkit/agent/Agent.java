@@ -215,10 +215,17 @@ public final class Agent implements AutoCloseable {
           handleSessionMessage(m.message());
         } else if (ev instanceof Session.Assignments a) {
           AssignmentsMessage msg = a.message();
-          if (msg.getType() == AssignmentsMessage.Type.COMPLETE) {
-            worker.assign(msg.getChangesList());
-          } else {
-            worker.update(msg.getChangesList());
+          try {
+            if (msg.getType() == AssignmentsMessage.Type.COMPLETE) {
+              worker.assign(msg.getChangesList());
+            } else {
+              worker.update(msg.getChangesList());
+            }
+          } catch (java.io.UncheckedIOException e) {
+            // The task database could not be written (a full disk, say): not the end of the agent. The
+            // session is dropped and the next one brings the complete set again, as upstream's worker
+            // retries after a storage error.
+            events.add(new Session.Failed(current, e));
           }
         } else if (ev instanceof Session.LogSubscriptionRequest l) {
           handleLogSubscription(current, l.message());
