@@ -2,6 +2,7 @@
 # Runs a benchmark: scripts/bench.sh NAME [options], e.g.
 #   scripts/bench.sh scheduler --nodes 1000 --tasks 10000 [--constraints]
 #   scripts/bench.sh store
+#   scripts/bench.sh swarm --managers 3 --nodes 100 --tasks 10000   (managers as separate swarmd processes)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ ! -f bench/target/classpath.txt ] || [ -n "${BENCH_REBUILD:-}" ]; then
