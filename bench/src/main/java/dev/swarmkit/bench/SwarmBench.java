@@ -54,7 +54,8 @@ import java.util.regex.Pattern;
  * executor. Creates one service of M replicas, then kills the leader with SIGKILL.
  *
  * <p>Usage: {@code scripts/bench.sh swarm --managers 3 --nodes 100 --tasks 10000 [--manager-heap 2g]
- * [--settle 20s] [--jfr]}. The last line of stdout is the {@code key=value} summary.
+ * [--settle 20s] [--jfr] [--worker-dir /dev/shm]}. Workers' state (certificates, task database) goes
+ * to tmpfs by default: each stands for a machine with its own disk. The last line of stdout is the {@code key=value} summary.
  */
 public final class SwarmBench {
 
@@ -69,6 +70,7 @@ public final class SwarmBench {
     String managerHeap = "2g";
     int settleSeconds = 20;
     boolean jfr = false;
+    Path workerRoot = Files.isDirectory(Path.of("/dev/shm")) ? Path.of("/dev/shm") : null;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--managers" -> managers = Integer.parseInt(args[++i]);
@@ -77,20 +79,38 @@ public final class SwarmBench {
         case "--manager-heap" -> managerHeap = args[++i];
         case "--settle" -> settleSeconds = Integer.parseInt(args[++i].replace("s", ""));
         case "--jfr" -> jfr = true;
+        case "--worker-dir" -> workerRoot = Path.of(args[++i]);
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
     quietLogs();
     Path root = Files.createTempDirectory("swarm-bench");
-    System.err.println("state under " + root);
-    new SwarmBench().run(root, managers, nodes, tasks, managerHeap, settleSeconds, jfr);
+    // Each simulated worker stands for a machine with its own disk; sharing this machine's one disk
+    // between thousands of task databases would measure that disk, so they live in tmpfs.
+    Path workers = workerRoot == null ? root : Files.createTempDirectory(workerRoot, "swarm-bench-workers");
+    System.err.println("state under " + root + ", workers under " + workers);
+    try {
+      new SwarmBench().run(root, workers, managers, nodes, tasks, managerHeap, settleSeconds, jfr);
+    } finally {
+      if (!workers.equals(root)) {
+        deleteTree(workers);
+      }
+    }
     System.exit(0);
   }
 
   private final List<ManagerProcess> managerProcs = new ArrayList<>();
   private final List<Agent> agents = Collections.synchronizedList(new ArrayList<>());
 
-  private void run(Path root, int managerCount, int nodeCount, int taskCount, String heap, int settle,
+  private static void deleteTree(Path dir) throws IOException {
+    try (var paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+
+  private void run(Path root, Path workerRoot, int managerCount, int nodeCount, int taskCount, String heap, int settle,
       boolean jfr) throws Exception {
     try {
       ManagerProcess first = ManagerProcess.start(root, "m1", "", "", heap, jfr);
@@ -118,7 +138,7 @@ public final class SwarmBench {
       for (int i = 0; i < nodeCount; i++) {
         String name = "w" + i;
         pending.add(joins.submit(() -> {
-          startWorker(root.resolve(name), name, seeds, workerToken);
+          startWorker(workerRoot.resolve(name), name, seeds, workerToken);
           return null;
         }));
       }
