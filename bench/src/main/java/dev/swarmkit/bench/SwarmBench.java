@@ -280,9 +280,22 @@ public final class SwarmBench {
         }
         Thread.sleep(200);
       }
-      for (Node n : ms) {
-        control.updateNode(UpdateNodeRequest.newBuilder().setNodeId(n.getId()).setNodeVersion(n.getMeta().getVersion())
-            .setSpec(n.getSpec().toBuilder().setAvailability(NodeSpec.Availability.DRAIN)).build());
+      for (Node listed : ms) {
+        Node n = listed;
+        for (int attempt = 0; ; attempt++) {
+          try {
+            control.updateNode(UpdateNodeRequest.newBuilder().setNodeId(n.getId())
+                .setNodeVersion(n.getMeta().getVersion())
+                .setSpec(n.getSpec().toBuilder().setAvailability(NodeSpec.Availability.DRAIN)).build());
+            break;
+          } catch (io.grpc.StatusRuntimeException e) {
+            if (attempt > 20) {
+              throw e;
+            }
+            Thread.sleep(200); // the dispatcher updated the node meanwhile: read it again
+            n = control.getNode(dev.swarmkit.api.GetNodeRequest.newBuilder().setNodeId(n.getId()).build()).getNode();
+          }
+        }
         for (ManagerProcess m : managerProcs) {
           if (m.name.equals(n.getDescription().getHostname())) {
             m.nodeId = n.getId();
