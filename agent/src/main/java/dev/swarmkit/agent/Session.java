@@ -273,14 +273,30 @@ final class Session implements AutoCloseable {
   }
 
   /** Sends one batch of task statuses (the status reporter's sender while this session is live). */
-  void sendTaskStatuses(List<TaskStatusUpdate> updates) {
+  java.util.concurrent.CompletableFuture<Void> sendTaskStatuses(List<TaskStatusUpdate> updates) {
+    java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
     if (closed) {
-      throw Status.UNAVAILABLE.withDescription("session closed").asRuntimeException();
+      done.completeExceptionally(Status.UNAVAILABLE.withDescription("session closed").asRuntimeException());
+      return done;
     }
-    DispatcherGrpc.newBlockingStub(channel)
+    context.run(() -> DispatcherGrpc.newStub(channel)
         .withDeadlineAfter(rpcTimeout.toMillis(), TimeUnit.MILLISECONDS)
-        .updateTaskStatus(UpdateTaskStatusRequest.newBuilder().setSessionId(sessionId)
-            .addAllUpdates(updates).build());
+        .updateTaskStatus(UpdateTaskStatusRequest.newBuilder().setSessionId(sessionId).addAllUpdates(updates).build(),
+            new StreamObserver<>() {
+              @Override
+              public void onNext(dev.swarmkit.api.UpdateTaskStatusResponse value) {}
+
+              @Override
+              public void onError(Throwable t) {
+                done.completeExceptionally(t);
+              }
+
+              @Override
+              public void onCompleted() {
+                done.complete(null);
+              }
+            }));
+    return done;
   }
 
   private void fail(Throwable e) {
