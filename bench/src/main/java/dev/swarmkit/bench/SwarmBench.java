@@ -54,14 +54,14 @@ import java.util.regex.Pattern;
  * executor. Creates one service of M replicas, then kills the leader with SIGKILL.
  *
  * <p>Usage: {@code scripts/bench.sh swarm --managers 3 --nodes 100 --tasks 10000 [--manager-heap 2g]
- * [--settle 20s] [--jfr] [--worker-dir /dev/shm]}. Workers' state (certificates, task database) goes
+ * [--settle 20s] [--jfr] [--worker-dir /dev/shm] [--election-tick 10]}. Workers' state (certificates, task database) goes
  * to tmpfs by default: each stands for a machine with its own disk. The last line of stdout is the {@code key=value} summary.
  */
 public final class SwarmBench {
 
+  /** Machines joining at once (each waits on its certificate, mostly for a Raft commit). */
+  private static final int JOIN_PARALLELISM = 32;
   private static final Pattern GC_LINE = Pattern.compile("(\\d+)M->(\\d+)M\\(");
-
-  private SwarmBench() {}
 
   public static void main(String[] args) throws Exception {
     int managers = 3;
@@ -70,6 +70,7 @@ public final class SwarmBench {
     String managerHeap = "2g";
     int settleSeconds = 20;
     boolean jfr = false;
+    String electionTick = "10";
     Path workerRoot = Files.isDirectory(Path.of("/dev/shm")) ? Path.of("/dev/shm") : null;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
@@ -79,6 +80,7 @@ public final class SwarmBench {
         case "--manager-heap" -> managerHeap = args[++i];
         case "--settle" -> settleSeconds = Integer.parseInt(args[++i].replace("s", ""));
         case "--jfr" -> jfr = true;
+        case "--election-tick" -> electionTick = args[++i];
         case "--worker-dir" -> workerRoot = Path.of(args[++i]);
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
@@ -90,7 +92,7 @@ public final class SwarmBench {
     Path workers = workerRoot == null ? root : Files.createTempDirectory(workerRoot, "swarm-bench-workers");
     System.err.println("state under " + root + ", workers under " + workers);
     try {
-      new SwarmBench().run(root, workers, managers, nodes, tasks, managerHeap, settleSeconds, jfr);
+      new SwarmBench(electionTick).run(root, workers, managers, nodes, tasks, managerHeap, settleSeconds, jfr);
     } finally {
       if (!workers.equals(root)) {
         deleteTree(workers);
@@ -99,7 +101,12 @@ public final class SwarmBench {
     System.exit(0);
   }
 
+  private final String electionTick;
   private final List<ManagerProcess> managerProcs = new ArrayList<>();
+
+  private SwarmBench(String electionTick) {
+    this.electionTick = electionTick;
+  }
   private final List<Agent> agents = Collections.synchronizedList(new ArrayList<>());
 
   private static void deleteTree(Path dir) throws IOException {
@@ -113,7 +120,7 @@ public final class SwarmBench {
   private void run(Path root, Path workerRoot, int managerCount, int nodeCount, int taskCount, String heap, int settle,
       boolean jfr) throws Exception {
     try {
-      ManagerProcess first = ManagerProcess.start(root, "m1", "", "", heap, jfr);
+      ManagerProcess first = ManagerProcess.start(root, "m1", "", "", heap, jfr, electionTick);
       managerProcs.add(first);
       first.awaitControl(Duration.ofMinutes(2));
       Cluster cluster;
@@ -124,7 +131,7 @@ public final class SwarmBench {
       String workerToken = cluster.getRootCa().getJoinTokens().getWorker();
       String managerToken = cluster.getRootCa().getJoinTokens().getManager();
       for (int i = 2; i <= managerCount; i++) {
-        ManagerProcess m = ManagerProcess.start(root, "m" + i, first.remote, managerToken, heap, jfr);
+        ManagerProcess m = ManagerProcess.start(root, "m" + i, first.remote, managerToken, heap, jfr, electionTick);
         managerProcs.add(m);
         m.awaitControl(Duration.ofMinutes(2));
       }
@@ -133,7 +140,7 @@ public final class SwarmBench {
 
       // Workers: join through the CA (parallel, as real machines would), then run their agents.
       long t0 = System.nanoTime();
-      ExecutorService joins = Executors.newFixedThreadPool(8);
+      ExecutorService joins = Executors.newFixedThreadPool(JOIN_PARALLELISM);
       List<Future<?>> pending = new ArrayList<>();
       for (int i = 0; i < nodeCount; i++) {
         String name = "w" + i;
@@ -400,8 +407,8 @@ public final class SwarmBench {
       this.process = process;
     }
 
-    static ManagerProcess start(Path root, String name, String join, String token, String heap, boolean jfr)
-        throws IOException {
+    static ManagerProcess start(Path root, String name, String join, String token, String heap, boolean jfr,
+        String electionTick) throws IOException {
       Path dir = root.resolve(name);
       Files.createDirectories(dir);
       String remote = "127.0.0.1:" + freePortPair();
@@ -414,7 +421,7 @@ public final class SwarmBench {
       cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.swarmkit.swarmd.SwarmdMain",
           "--state-dir", dir.toString(), "--hostname", name, "--listen-remote-api", remote,
           "--listen-control-api", dir.resolve("swarm.sock").toString(), "--executor", "simulated",
-          "--log-level", "warn"));
+          "--log-level", "warn", "--election-tick", electionTick));
       if (!join.isEmpty()) {
         cmd.addAll(List.of("--join-addr", join, "--join-token", token));
       }
