@@ -60,7 +60,7 @@ import java.util.regex.Pattern;
 public final class SwarmBench {
 
   /** Machines joining at once (each waits on its certificate, mostly for a Raft commit). */
-  private static final int JOIN_PARALLELISM = 32;
+  private static final int JOIN_PARALLELISM = 16;
   private static final Pattern GC_LINE = Pattern.compile("(\\d+)M->(\\d+)M\\(");
 
   public static void main(String[] args) throws Exception {
@@ -108,12 +108,20 @@ public final class SwarmBench {
     this.electionTick = electionTick;
   }
   private final List<Agent> agents = Collections.synchronizedList(new ArrayList<>());
+  private final java.util.concurrent.atomic.AtomicInteger joinRetries = new java.util.concurrent.atomic.AtomicInteger();
 
-  private static void deleteTree(Path dir) throws IOException {
+  /** Best effort: agents may still be writing while the JVM exits. */
+  private static void deleteTree(Path dir) {
     try (var paths = Files.walk(dir)) {
       for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
+        try {
+          Files.deleteIfExists(p);
+        } catch (IOException e) {
+          // left for the OS to clean
+        }
       }
+    } catch (IOException | java.io.UncheckedIOException e) {
+      System.err.println("could not remove " + dir + ": " + e);
     }
   }
 
@@ -156,7 +164,9 @@ public final class SwarmBench {
       double joinedS = secondsSince(t0);
       awaitReady(first, managerCount + nodeCount, Duration.ofMinutes(10));
       double readyS = secondsSince(t0);
-      System.err.printf("%d workers joined in %.1fs, all READY after %.1fs%n", nodeCount, joinedS, readyS);
+      System.err.printf("%d workers joined in %.1fs (%d join attempts retried), all READY after %.1fs%n", nodeCount,
+          joinedS, joinRetries.get(), readyS);
+      java.util.Set<String> readyWorkers = readyWorkerIds(first);
 
       ManagerProcess leader = leader(first);
       long cpuBefore = leader.cpuTicks();
@@ -218,7 +228,7 @@ public final class SwarmBench {
       int maxDown = 0;
       long settleEnd = System.nanoTime() + Duration.ofSeconds(settle).toNanos();
       while (System.nanoTime() < settleEnd) {
-        maxDown = Math.max(maxDown, downWorkers(survivor));
+        maxDown = Math.max(maxDown, downWorkers(survivor, readyWorkers));
         Thread.sleep(1000);
       }
       List<Task> after = runningTasks(survivor, serviceId);
@@ -232,8 +242,15 @@ public final class SwarmBench {
           managerCount, nodeCount, taskCount, readyS, runningS, taskCount / runningS,
           percentile(latencies, 0.50) / 1000.0, percentile(latencies, 0.99) / 1000.0, leaderCpu,
           maxLeaderThreads, maxAgentThreads, heapAfterGc, peakHeap, failoverS, maxDown, after.size(), oneEach);
+    } catch (Exception | Error e) {
+      e.printStackTrace();
+      throw e;
     } finally {
-      agents.parallelStream().forEach(Agent::close);
+      List<Agent> started;
+      synchronized (agents) {
+        started = new ArrayList<>(agents);
+      }
+      started.parallelStream().forEach(Agent::close);
       for (ManagerProcess m : managerProcs) {
         m.process.destroyForcibly();
       }
@@ -262,11 +279,24 @@ public final class SwarmBench {
   private void startWorker(Path dir, String name, List<String> seeds, String token) throws Exception {
     Files.createDirectories(dir);
     NodeCertificateFiles files = NodeCertificateFiles.inStateDir(dir);
-    String via = seeds.get(Math.floorMod(name.hashCode(), seeds.size()));
-    SecurityConfig security = new CertificateRequester().join(parse(via), token, NodeSpec.Availability.ACTIVE,
-        files);
+    SecurityConfig security = null;
+    for (int attempt = 1; security == null; attempt++) {
+      try {
+        security = new CertificateRequester().join(parse(seeds.get(Math.floorMod(name.hashCode() + attempt,
+            seeds.size()))), token, NodeSpec.Availability.ACTIVE, files);
+      } catch (io.grpc.StatusRuntimeException e) {
+        // A busy CA times out; like an operator re-running swarmd, join again (a node object the
+        // timed-out attempt created stays behind, never READY).
+        if (attempt >= 10) {
+          throw e;
+        }
+        joinRetries.incrementAndGet();
+        Thread.sleep(500L * attempt);
+      }
+    }
+    SecurityConfig identity = security;
     Agent agent = new Agent(AgentConfig.of(dir, () -> seeds, new SimulatedExecutor(name),
-        address -> SecureChannels.toManager(security, parse(address)), List.of()).withSyncWrites(false));
+        address -> SecureChannels.toManager(identity, parse(address)), List.of()).withSyncWrites(false));
     agent.start();
     agents.add(agent);
   }
@@ -365,11 +395,21 @@ public final class SwarmBench {
     throw new IllegalStateException("no new leader within " + timeout);
   }
 
-  private static int downWorkers(ManagerProcess m) {
+  private static java.util.Set<String> readyWorkerIds(ManagerProcess m) {
+    try (var c = m.control()) {
+      return ControlGrpc.newBlockingStub(c.channel()).listNodes(ListNodesRequest.getDefaultInstance())
+          .getNodesList().stream()
+          .filter(n -> !n.hasManagerStatus() && n.getStatus().getState() == NodeStatus.State.READY)
+          .map(Node::getId).collect(java.util.stream.Collectors.toSet());
+    }
+  }
+
+  /** Workers that were READY before the failover and are DOWN now. */
+  private static int downWorkers(ManagerProcess m, java.util.Set<String> wereReady) {
     try (var c = m.control()) {
       return (int) ControlGrpc.newBlockingStub(c.channel()).listNodes(ListNodesRequest.getDefaultInstance())
           .getNodesList().stream()
-          .filter(n -> !n.hasManagerStatus())
+          .filter(n -> wereReady.contains(n.getId()))
           .filter(n -> n.getStatus().getState() == NodeStatus.State.DOWN).count();
     } catch (RuntimeException e) {
       return 0;
