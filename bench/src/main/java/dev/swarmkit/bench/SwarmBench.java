@@ -54,8 +54,9 @@ import java.util.regex.Pattern;
  * executor. Creates one service of M replicas, then kills the leader with SIGKILL.
  *
  * <p>Usage: {@code scripts/bench.sh swarm --managers 3 --nodes 100 --tasks 10000 [--manager-heap 2g]
- * [--settle 20s] [--manager-heap 2g] [--jfr] [--worker-dir /dev/shm] [--election-tick 10]}. Workers' state (certificates, task database) goes
- * to tmpfs by default: each stands for a machine with its own disk. The last line of stdout is the {@code key=value} summary.
+ * [--settle 20s] [--jfr] [--worker-dir /dev/shm] [--election-tick 10]}. Workers' state
+ * (certificates, task database) goes to tmpfs by default: each stands for a machine with its own
+ * disk. The last line of stdout is the {@code key=value} summary.
  */
 public final class SwarmBench {
 
