@@ -124,6 +124,13 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
       RegisteredNode resumed = existing;
       // READY is committed in the dispatcher's next batch; the stream goes on from that callback,
       // so registering nodes park no thread.
+      java.util.concurrent.Executor streams = runnable -> {
+        try {
+          t.streamExecutor().execute(runnable);
+        } catch (java.util.concurrent.RejectedExecutionException stopped) {
+          safeError(call, Status.ABORTED.withDescription("dispatcher is stopped").asRuntimeException());
+        }
+      };
       t.markNodeReady(nodeId, description, addr).whenCompleteAsync((committed, error) -> {
         try {
           if (!Boolean.TRUE.equals(committed) || !t.running()) {
@@ -139,7 +146,7 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
           log.error("session for {} failed", nodeId, e);
           safeError(call, Status.INTERNAL.withDescription(e.getMessage()).asRuntimeException());
         }
-      }, t.streamExecutor());
+      }, streams);
     } catch (StatusRuntimeException e) {
       safeError(call, e);
     } catch (StoreException e) {
