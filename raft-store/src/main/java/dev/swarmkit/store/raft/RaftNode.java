@@ -644,7 +644,14 @@ public final class RaftNode implements AutoCloseable {
     Map<RaftPeerId, RaftMemberStatus.Reachability> reach = new HashMap<>();
     reach.put(peerId, RaftMemberStatus.Reachability.REACHABLE);
     long limit = within.toMillis();
-    RoleInfoProto role = d.getInfo().getRoleInfoProto();
+    RoleInfoProto role;
+    try {
+      role = d.getInfo().getRoleInfoProto();
+    } catch (RuntimeException e) {
+      // A division that is starting or closing (a restart after a log failure, say) has no role yet:
+      // the others are UNKNOWN for now rather than an error for every caller.
+      return reach;
+    }
     List<ServerRpcProto> heard = new ArrayList<>();
     if (role.hasLeaderInfo()) {
       heard.addAll(role.getLeaderInfo().getFollowerInfoList());
