@@ -177,11 +177,11 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
       }
       createNode(nodeId, description, addr);
     }
-    t.markNodeReady(nodeId, description, addr);
     RegisteredNode rn = t.nodes.add(nodeId, () -> {
       log.debug("heartbeat expiration for worker {}, setting worker status to DOWN", nodeId);
       t.markNodeNotReady(nodeId, NodeStatus.State.DOWN, "heartbeat failure");
-    });
+    }, () -> t.queueNodeReady(nodeId, description, addr));
+    t.awaitNodeUpdates();
     log.info("worker {} was successfully registered", nodeId);
     return rn;
   }

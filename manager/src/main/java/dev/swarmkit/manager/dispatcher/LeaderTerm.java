@@ -243,9 +243,19 @@ final class LeaderTerm {
 
   /** Queues READY with the node's description and address, and waits until it is committed. */
   void markNodeReady(String nodeId, NodeDescription description, String addr) throws InterruptedException {
+    queueNodeReady(nodeId, description, addr);
+    awaitNodeUpdates();
+  }
+
+  /** Queues READY with the node's description and address (committed by the next flush). */
+  void queueNodeReady(String nodeId, NodeDescription description, String addr) {
     removeDownNode(nodeId);
     pending.addNodeUpdate(nodeId,
         NodeStatus.newBuilder().setState(NodeStatus.State.READY).setAddr(addr).build(), description);
+  }
+
+  /** Waits (up to 10s) until the updates queued so far are committed (upstream's processUpdatesCond). */
+  void awaitNodeUpdates() throws InterruptedException {
     pending.awaitFlush(Duration.ofSeconds(10));
   }
 

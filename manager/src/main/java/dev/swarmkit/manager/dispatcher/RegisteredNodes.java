@@ -82,6 +82,16 @@ final class RegisteredNodes {
    * heartbeat within the grace period or {@code onExpire} runs.
    */
   synchronized RegisteredNode add(String nodeId, Runnable onExpire) {
+    return add(nodeId, onExpire, () -> {});
+  }
+
+  /**
+   * As {@link #add(String, Runnable)}, running {@code whileAdding} (queueing the node's READY
+   * status) under the same lock as the expiry of the entry it replaces: an "unknown" entry expiring
+   * just as its node comes back then either marks the node down before the new session's READY is
+   * queued, or not at all, never after it (which left a node with a live session DOWN).
+   */
+  synchronized RegisteredNode add(String nodeId, Runnable onExpire, Runnable whileAdding) {
     int attempts = 0;
     Instant registered = null;
     RegisteredNode old = nodes.remove(nodeId);
@@ -95,6 +105,7 @@ final class RegisteredNodes {
         registered == null ? Instant.now() : registered, attempts);
     nodes.put(nodeId, rn);
     rn.arm(periodChooser.choose().multipliedBy(graceMultiplier), onExpire);
+    whileAdding.run();
     return rn;
   }
 
@@ -184,13 +195,15 @@ final class RegisteredNodes {
     }
 
     private void expired() {
+      // Under the lock, so that a registration replacing this entry cannot interleave with the
+      // expiry action (see add); the action only queues updates and never waits.
       synchronized (RegisteredNodes.this) {
         // A heartbeat may have re-armed the timer after this run was already due.
         if (nodes.get(nodeId) != this || deadline == null || deadline.getDelay(TimeUnit.NANOSECONDS) > 0) {
           return;
         }
+        onExpire.run();
       }
-      onExpire.run();
     }
 
     private void stopTimer() {
