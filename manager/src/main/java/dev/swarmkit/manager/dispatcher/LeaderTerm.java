@@ -51,6 +51,8 @@ final class LeaderTerm {
   private final Map<String, ScheduledFuture<?>> downNodes = new HashMap<>();
   private Thread loop;
   private volatile boolean running = true;
+  /** Whether the last flush failed (logged once per outage, not once per retry). */
+  private boolean commitsFailing;
 
   private volatile Duration heartbeatPeriod;
   private volatile List<WeightedPeer> managers = List.of();
@@ -332,12 +334,22 @@ final class LeaderTerm {
     try {
       if (!d.isEmpty()) {
         commit(d);
+        if (commitsFailing) {
+          log.info("dispatcher committed its queued updates again");
+          commitsFailing = false;
+        }
       }
     } catch (StoreException e) {
-      // Expected when leadership is lost or the manager stops: the next leader's dispatcher takes
-      // the agents' reports again.
-      log.warn("dispatcher could not commit {} task and {} node updates: {}", d.tasks().size(),
-          d.nodes().size(), e.getMessage());
+      // Leadership lost or the manager stopping ends this term (and its queue); anything else (a
+      // moment without quorum, an earlier write's outcome unknown) is retried by the next flush.
+      if (!commitsFailing) {
+        log.warn("dispatcher could not commit {} task and {} node updates (retrying): {}", d.tasks().size(),
+            d.nodes().size(), e.getMessage());
+      } else {
+        log.debug("dispatcher still cannot commit its updates: {}", e.getMessage());
+      }
+      commitsFailing = true;
+      pending.requeue(d);
     } catch (RuntimeException e) {
       log.error("dispatcher batch failed", e);
     } finally {

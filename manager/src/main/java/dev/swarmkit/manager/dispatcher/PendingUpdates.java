@@ -66,6 +66,24 @@ final class PendingUpdates {
     return d;
   }
 
+  /**
+   * Puts back what a flush could not commit (the store refused the batch: no quorum for a moment,
+   * an earlier write's outcome unknown), so the next flush tries again; anything queued for the same
+   * object since is newer and wins. Dropping them would leave a registered node UNKNOWN and a
+   * reported task state unrecorded for good, since agents do not report them again.
+   */
+  synchronized void requeue(Drained failed) {
+    failed.tasks().forEach(tasks::putIfAbsent);
+    failed.nodes().forEach((nodeId, update) -> {
+      NodeUpdate newer = nodes.get(nodeId);
+      if (newer == null) {
+        nodes.put(nodeId, update);
+      } else if (newer.description() == null && update.description() != null) {
+        nodes.put(nodeId, new NodeUpdate(newer.status(), update.description()));
+      }
+    });
+  }
+
   /** Marks a flush done, waking {@link #awaitFlush} callers. */
   synchronized void flushed() {
     flushed++;

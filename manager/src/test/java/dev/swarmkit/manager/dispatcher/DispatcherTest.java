@@ -31,7 +31,9 @@ import dev.swarmkit.api.TaskState;
 import dev.swarmkit.api.TaskStatus;
 import dev.swarmkit.api.UpdateTaskStatusRequest;
 import dev.swarmkit.api.WeightedPeer;
+import dev.swarmkit.store.LocalProposer;
 import dev.swarmkit.store.MemoryStore;
+import dev.swarmkit.store.StoreException;
 import dev.swarmkit.store.Table;
 import io.grpc.Context;
 import io.grpc.Contexts;
@@ -63,7 +65,17 @@ class DispatcherTest {
   static final List<WeightedPeer> MANAGERS = List.of(WeightedPeer.newBuilder()
       .setPeer(Peer.newBuilder().setNodeId("manager-1").setAddr("10.0.0.1:4242")).setWeight(10).build());
 
-  MemoryStore store = new MemoryStore();
+  /** While set, the store refuses every write as a leader without quorum would. */
+  volatile boolean refuseWrites;
+  MemoryStore store = new MemoryStore(s -> {
+    LocalProposer local = new LocalProposer(s);
+    return actions -> {
+      if (refuseWrites) {
+        throw new StoreException.Unavailable("raft: quorum lost (test)");
+      }
+      return local.propose(actions);
+    };
+  }, MemoryStore.Options.defaults());
   Dispatcher dispatcher;
   Server server;
   List<ManagedChannel> channels = new ArrayList<>();
@@ -290,6 +302,39 @@ class DispatcherTest {
     await().atMost(Duration.ofSeconds(5)).until(() -> task("task-1").getStatus().getState() == TaskState.RUNNING);
     assertThat(task("task-1").getStatus().getAppliedBy()).isEqualTo("manager-1");
     assertThat(task("task-1").getStatus().getMessage()).isEqualTo("running");
+  }
+
+  @Test
+  void statusesTheStoreRefusedAreCommittedOnceItTakesWritesAgain() throws Exception {
+    createTask("task-1", "node-1", TaskState.ASSIGNED, TaskSpec.getDefaultInstance());
+    dispatcher.start();
+    String sessionId = openSession("node-1", "a").next().getSessionId();
+    refuseWrites = true;
+
+    blocking("node-1").updateTaskStatus(statusUpdate(sessionId, "task-1", TaskState.RUNNING));
+    Thread.sleep(500); // several batch intervals, all refused
+
+    assertThat(task("task-1").getStatus().getState()).isEqualTo(TaskState.ASSIGNED);
+    refuseWrites = false;
+    await().atMost(Duration.ofSeconds(5)).until(() -> task("task-1").getStatus().getState() == TaskState.RUNNING);
+  }
+
+  @Test
+  void aNodeRegisteredWhileTheStoreRefusedWritesBecomesReadyOnceItTakesThem() throws Exception {
+    store.update(tx -> tx.create(Table.NODES, Node.newBuilder().setId("node-1")
+        .setStatus(NodeStatus.newBuilder().setState(NodeStatus.State.READY)).build()));
+    dispatcher.start();
+    assertThat(node("node-1").getStatus().getState()).isEqualTo(NodeStatus.State.UNKNOWN);
+    refuseWrites = true;
+
+    String sessionId = openSession("node-1", "a").next().getSessionId();
+
+    assertThat(node("node-1").getStatus().getState()).isEqualTo(NodeStatus.State.UNKNOWN);
+    refuseWrites = false;
+    await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
+      blocking("node-1").heartbeat(HeartbeatRequest.newBuilder().setSessionId(sessionId).build());
+      assertThat(node("node-1").getStatus().getState()).isEqualTo(NodeStatus.State.READY);
+    });
   }
 
   @Test
