@@ -7,6 +7,7 @@ import dev.swarmkit.api.Driver;
 import dev.swarmkit.swarmctl.ApiObjects;
 import dev.swarmkit.swarmctl.CliException;
 import dev.swarmkit.swarmctl.JsonOutput;
+import dev.swarmkit.swarmctl.ListOutput;
 import dev.swarmkit.swarmctl.OneArgument;
 import dev.swarmkit.swarmctl.Session;
 import dev.swarmkit.swarmctl.SwarmctlCommand;
@@ -138,12 +139,8 @@ public final class BlobCommands {
 
     /** Newest first. */
     public abstract static class Ls<T extends Message> extends BlobCommand<T> {
-        @Option(names = {"-q", "--quiet"}, description = "Print only ${PARENT-COMMAND-NAME} IDs")
-        boolean quiet;
         @Mixin
-        JsonOutput format;
-        @Parameters(hidden = true)
-        List<String> args;
+        ListOutput output;
 
         /** Columns between Name and Created, with {@link #extraCells}; none by default. */
         protected List<String> extraColumns() {
@@ -156,21 +153,13 @@ public final class BlobCommands {
 
         @Override
         protected void run(Session session) {
-            none(args, "ls command takes no arguments");
-            List<T> blobs = kind().list().apply(session).stream()
+            output.print(session, () -> kind().list().apply(session).stream()
                     .sorted(Comparator.comparing((T b) -> ApiObjects.meta(b).getCreatedAt().getSeconds())
                             .thenComparing(b -> ApiObjects.meta(b).getCreatedAt().getNanos()).reversed())
-                    .toList();
-            if (format.enabled()) {
-                JsonOutput.printAll(session.out(), blobs);
-                return;
-            }
-            if (quiet) {
-                blobs.forEach(b -> session.out().println(ApiObjects.id(b)));
-                return;
-            }
-            StringBuilder out = new StringBuilder();
-            TabWriter w = new TabWriter(out, 0, 4);
+                    .toList(), out -> new TabWriter(out, 0, 4), (w, blobs) -> table(w, blobs, session));
+        }
+
+        private void table(TabWriter w, List<T> blobs, Session session) {
             List<String> columns = new ArrayList<>(List.of("ID", "Name"));
             columns.addAll(extraColumns());
             columns.add("Created");
@@ -181,8 +170,6 @@ public final class BlobCommands {
                 cells.add(HumanUnits.ago(ApiObjects.meta(b).getCreatedAt(), session.now()));
                 w.row(cells.toArray());
             }
-            w.flush();
-            session.out().print(out);
         }
     }
 
