@@ -13,7 +13,6 @@ import dev.swarmkit.store.By;
 import dev.swarmkit.store.Table;
 import dev.swarmkit.swarmd.SwarmNode;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -101,12 +100,13 @@ class AutolockTest {
     swarm.stop(swarm.node("node-2"));
     Path copy = dir.resolve("copied-node-2");
     copyTree(swarm.stateDir("node-2"), copy);
-    assertThat(filesContaining(copy, secretValue.getBytes(StandardCharsets.UTF_8), false)).isEmpty();
-    assertThat(filesContaining(copy, caKeyPem, false)).isEmpty();
-    assertThat(filesContaining(copy, pemBody(caKeyPem), false)).isEmpty();
-    assertThat(filesContaining(copy, cluster.getId().getBytes(StandardCharsets.UTF_8), true))
+    assertThat(RawFiles.containing(copy, secretValue.getBytes(StandardCharsets.UTF_8))).isEmpty();
+    assertThat(RawFiles.containing(copy, caKeyPem)).isEmpty();
+    assertThat(RawFiles.containing(copy, pemBody(caKeyPem))).isEmpty();
+    assertThat(RawFiles.containing(copy, cluster.getId().getBytes(StandardCharsets.UTF_8),
+        AutolockTest::isCertificate))
         .as("cluster ID outside the (public) certificates").isEmpty();
-    assertThat(filesContaining(copy, secret.getId().getBytes(StandardCharsets.UTF_8), false)).isEmpty();
+    assertThat(RawFiles.containing(copy, secret.getId().getBytes(StandardCharsets.UTF_8))).isEmpty();
   }
 
   @Test
@@ -201,30 +201,7 @@ class AutolockTest {
     return out;
   }
 
-  private static List<Path> filesContaining(Path root, byte[] needle, boolean skipCertificates) throws IOException {
-    try (Stream<Path> walk = Files.walk(root)) {
-      return walk.filter(Files::isRegularFile)
-          .filter(p -> !(skipCertificates && p.getFileName().toString().endsWith(".crt")))
-          .filter(p -> {
-            try {
-              return indexOf(Files.readAllBytes(p), needle) >= 0;
-            } catch (IOException e) {
-              throw new UncheckedIOException(e);
-            }
-          }).toList();
-    }
-  }
-
-  private static int indexOf(byte[] haystack, byte[] needle) {
-    outer:
-    for (int i = 0; i + needle.length <= haystack.length; i++) {
-      for (int j = 0; j < needle.length; j++) {
-        if (haystack[i + j] != needle[j]) {
-          continue outer;
-        }
-      }
-      return i;
-    }
-    return -1;
+  private static boolean isCertificate(Path file) {
+    return file.getFileName().toString().endsWith(".crt");
   }
 }

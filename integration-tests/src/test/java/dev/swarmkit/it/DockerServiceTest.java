@@ -9,16 +9,11 @@ import com.github.dockerjava.api.model.Container;
 import dev.swarmkit.api.Task;
 import dev.swarmkit.executor.docker.TaskContainers;
 import dev.swarmkit.swarmd.SwarmNode;
-import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A service on three nodes that all run their tasks as containers on the one local engine. Every
@@ -26,23 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * this test ignore containers other runs left on the engine).
  */
 @RequiresDocker
-class DockerServiceTest {
-
-  @TempDir Path dir;
-  private TestSwarm swarm;
-  private NodeContainers containers;
-
-  @BeforeEach
-  void setUp() {
-    swarm = new TestSwarm(dir);
-    containers = new NodeContainers();
-  }
-
-  @AfterEach
-  void tearDown() throws IOException {
-    swarm.close();
-    containers.close();
-  }
+class DockerServiceTest extends WithDockerSwarm {
 
   @Test
   void aServiceRunsOneContainerPerReplicaAndServiceRmRemovesThem() throws Exception {

@@ -12,17 +12,12 @@ import dev.swarmkit.api.TaskState;
 import dev.swarmkit.executor.docker.TaskContainers;
 import dev.swarmkit.store.Table;
 import dev.swarmkit.swarmd.SwarmNode;
-import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A worker process that stops leaves its containers running on the engine. Started again from its
@@ -30,23 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * given to other nodes meanwhile, so the engine never keeps more containers than the service wants.
  */
 @RequiresDocker
-class DockerWorkerRestartTest {
-
-  @TempDir Path dir;
-  private TestSwarm swarm;
-  private NodeContainers containers;
-
-  @BeforeEach
-  void setUp() {
-    swarm = new TestSwarm(dir);
-    containers = new NodeContainers();
-  }
-
-  @AfterEach
-  void tearDown() throws IOException {
-    swarm.close();
-    containers.close();
-  }
+class DockerWorkerRestartTest extends WithDockerSwarm {
 
   @Test
   void aWorkerRestartedWithinTheGracePeriodKeepsRunningTheSameContainers() throws Exception {

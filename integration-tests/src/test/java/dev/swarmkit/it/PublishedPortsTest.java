@@ -18,13 +18,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Published ports through real nodes: host mode binds on the task's node and keeps two such tasks
@@ -32,25 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
  * a removed service gives its port back. Tasks run as containers on the one local engine.
  */
 @RequiresDocker
-class PublishedPortsTest {
+class PublishedPortsTest extends WithDockerSwarm {
 
   private static final Duration LONG = Duration.ofSeconds(60);
-
-  @TempDir Path dir;
-  private TestSwarm swarm;
-  private NodeContainers containers;
-
-  @BeforeEach
-  void setUp() {
-    swarm = new TestSwarm(dir);
-    containers = new NodeContainers();
-  }
-
-  @AfterEach
-  void tearDown() throws IOException {
-    swarm.close();
-    containers.close();
-  }
 
   static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0)) {

@@ -6,15 +6,10 @@ import static org.awaitility.Awaitility.await;
 import com.github.dockerjava.api.model.Container;
 import dev.swarmkit.executor.docker.DockerEngineCheck;
 import dev.swarmkit.executor.docker.RequiresDocker;
-import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Rollback through swarmctl on a real node running containers: automatic ({@code --update-on-failure
@@ -22,26 +17,10 @@ import org.junit.jupiter.api.io.TempDir;
  * end in ROLLBACK_COMPLETED and stay there, with the previous containers running again.
  */
 @RequiresDocker
-class RollbackTest {
+class RollbackTest extends WithDockerSwarm {
 
   private static final Pattern ROLLBACK_COMPLETED = Pattern.compile("State\\s+: ROLLBACK_COMPLETED\n");
   private static final Pattern COMPLETED = Pattern.compile("State\\s+: COMPLETED\n");
-
-  @TempDir Path dir;
-  private TestSwarm swarm;
-  private NodeContainers containers;
-
-  @BeforeEach
-  void setUp() {
-    swarm = new TestSwarm(dir);
-    containers = new NodeContainers();
-  }
-
-  @AfterEach
-  void tearDown() throws IOException {
-    swarm.close();
-    containers.close();
-  }
 
   @Test
   void aFailedUpdateRollsBackByItselfAndAServiceRollbackGoesBackByHand() throws Exception {

@@ -42,14 +42,8 @@ class RootRotationTest {
 
   @Test
   void everyNodeMovesToTheNewRootWithoutTaskRestartsAndAnOfflineWorkerCatchesUp() throws Exception {
-    SwarmNode leader = swarm.init("node-1");
-    String managerToken = swarm.joinToken("node-1", "Manager");
-    String workerToken = swarm.joinToken("node-1", "Worker");
-    swarm.join("node-2", leader, managerToken);
-    swarm.join("node-3", leader, managerToken);
-    swarm.join("node-4", leader, workerToken);
-    SwarmNode offline = swarm.join("node-5", leader, workerToken);
-    TestSwarm.awaitReady(leader, 5);
+    SwarmNode leader = swarm.managersAndWorkers(List.of("node-1", "node-2", "node-3"), List.of("node-4", "node-5"));
+    SwarmNode offline = swarm.node("node-5");
     // Simulated containers live in their node's process: keep tasks off the worker that goes down.
     swarm.swarmctlUpdate("node-1", "node", "drain", offline.nodeId());
     swarm.swarmctlOk("node-1", "service", "create", "--name", "web", "--image", "local/busybox:1",

@@ -20,7 +20,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -105,10 +104,10 @@ class SecretsAndConfigsTest {
     for (Path source : sources) {
       assertThat(Files.getFileStore(source).type()).isEqualTo("tmpfs");
     }
-    assertThat(filesContaining(swarm.stateDir("node-2"), value)).isEmpty();
+    assertThat(RawFiles.containing(swarm.stateDir("node-2"), value.getBytes(StandardCharsets.UTF_8))).isEmpty();
     Path taskDir = sources.get(0).getParent().getParent();
-    assertThat(filesContaining(taskDir, value)).as("the check itself finds the value")
-        .isNotEmpty();
+    assertThat(RawFiles.containing(taskDir, value.getBytes(StandardCharsets.UTF_8)))
+        .as("the check itself finds the value").isNotEmpty();
 
     // A secret in use cannot be removed.
     assertThat(swarm.swarmctl("node-1", "secret", "rm", "dbpass").err())
@@ -136,38 +135,5 @@ class SecretsAndConfigsTest {
       assertThat(containers.ofService("db", true)).isEmpty();
       assertThat(nodeDir).doesNotExist();
     });
-  }
-
-  /** Every regular file under {@code root} whose bytes contain {@code value}. */
-  private static List<Path> filesContaining(Path root, String value) throws IOException {
-    byte[] needle = value.getBytes(StandardCharsets.UTF_8);
-    List<Path> hits = new ArrayList<>();
-    try (Stream<Path> files = Files.walk(root)) {
-      for (Path file : files.filter(Files::isRegularFile).toList()) {
-        byte[] content;
-        try {
-          content = Files.readAllBytes(file);
-        } catch (IOException gone) {
-          continue; // removed while walking (e.g. a temporary file)
-        }
-        if (indexOf(content, needle) >= 0) {
-          hits.add(file);
-        }
-      }
-    }
-    return hits;
-  }
-
-  private static int indexOf(byte[] haystack, byte[] needle) {
-    outer:
-    for (int i = 0; i + needle.length <= haystack.length; i++) {
-      for (int j = 0; j < needle.length; j++) {
-        if (haystack[i + j] != needle[j]) {
-          continue outer;
-        }
-      }
-      return i;
-    }
-    return -1;
   }
 }

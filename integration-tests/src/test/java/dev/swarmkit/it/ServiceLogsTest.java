@@ -9,37 +9,16 @@ import dev.swarmkit.api.Node;
 import dev.swarmkit.api.Task;
 import dev.swarmkit.store.Table;
 import dev.swarmkit.swarmd.SwarmNode;
-import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code swarmctl service logs} gathers what the service's containers printed, from every node that
  * runs one: the manager's log broker asks each node's agent, which reads its containers' logs.
  */
 @RequiresDocker
-class ServiceLogsTest {
-
-  @TempDir Path dir;
-  private TestSwarm swarm;
-  private NodeContainers containers;
-
-  @BeforeEach
-  void setUp() {
-    swarm = new TestSwarm(dir);
-    containers = new NodeContainers();
-  }
-
-  @AfterEach
-  void tearDown() throws IOException {
-    swarm.close();
-    containers.close();
-  }
+class ServiceLogsTest extends WithDockerSwarm {
 
   @Test
   void serviceLogsPrintsEachTasksOutputPrefixedWithItsTaskAndNode() throws Exception {

@@ -40,14 +40,7 @@ class SwarmRestartTest {
 
   @Test
   void workersRestartedWithOnlyTheirStateDirAfterTheWholeSwarmRestartedAreReady() throws Exception {
-    SwarmNode m1 = swarm.init("m1");
-    String managerToken = swarm.joinToken("m1", "Manager");
-    String workerToken = swarm.joinToken("m1", "Worker");
-    swarm.join("m2", m1, managerToken);
-    swarm.join("m3", m1, managerToken);
-    swarm.join("w1", m1, workerToken);
-    swarm.join("w2", m1, workerToken);
-    TestSwarm.awaitReady(m1, 5);
+    SwarmNode m1 = swarm.managersAndWorkers(List.of("m1", "m2", "m3"), List.of("w1", "w2"));
     // Each worker has learnt all three managers from its session and keeps them in its state dir.
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
       assertThat(swarm.node("w1").agent().knownManagers()).hasSize(3);

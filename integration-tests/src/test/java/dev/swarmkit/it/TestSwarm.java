@@ -82,6 +82,25 @@ final class TestSwarm implements AutoCloseable {
   }
 
   /**
+   * A swarm of simulated nodes: the first of {@code managers} inits it, the other managers and then
+   * the workers join through it (in the order given) with join tokens from swarmctl. Waits until
+   * every node is READY; returns the first manager.
+   */
+  SwarmNode managersAndWorkers(List<String> managers, List<String> workers) throws Exception {
+    SwarmNode first = init(managers.get(0));
+    String managerToken = joinToken(managers.get(0), "Manager");
+    String workerToken = joinToken(managers.get(0), "Worker");
+    for (String manager : managers.subList(1, managers.size())) {
+      join(manager, first, managerToken);
+    }
+    for (String worker : workers) {
+      join(worker, first, workerToken);
+    }
+    awaitReady(first, managers.size() + workers.size());
+    return first;
+  }
+
+  /**
    * Waits until {@code manager} knows {@code count} nodes, all READY: a node that registers after a
    * service was scheduled gets none of its tasks, so tests that expect a spread wait for this first.
    */

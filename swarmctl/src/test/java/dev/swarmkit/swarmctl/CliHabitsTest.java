@@ -14,35 +14,12 @@ import dev.swarmkit.api.UpdateServiceRequest;
 import io.grpc.Status;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** Argument forms and error reports as upstream's Go CLI (cobra/pflag) has them. */
 class CliHabitsTest extends AgainstFakeManager {
-    private static FakeManager manager;
-    private static Cli cli;
-
-    @BeforeAll
-    static void start() throws Exception {
-        manager = startManager();
-        cli = new Cli(manager.socket);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        manager.close();
-    }
-
-    @BeforeEach
-    void swarm() {
-        manager.reset();
-        ReferenceSwarm.load(manager);
-    }
-
     private static ServiceSpec created(String... flags) {
         List<String> args = new ArrayList<>(List.of("service", "create", "--name", "api", "--image", "nginx:1"));
         args.addAll(List.of(flags));

@@ -27,34 +27,11 @@ import io.grpc.Status;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The other commands: what they send, what they print, and how failures reach the user. */
 class CommandsTest extends AgainstFakeManager {
-    private static FakeManager manager;
-    private static Cli cli;
-
-    @BeforeAll
-    static void start() throws Exception {
-        manager = startManager();
-        cli = new Cli(manager.socket);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        manager.close();
-    }
-
-    @BeforeEach
-    void swarm() {
-        manager.reset();
-        ReferenceSwarm.load(manager);
-    }
-
     private static Cli.Result ok(String... args) {
         Cli.Result result = cli.run(args);
         assertThat(result.err()).isEmpty();

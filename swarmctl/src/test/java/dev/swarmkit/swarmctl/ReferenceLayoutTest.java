@@ -2,33 +2,10 @@ package dev.swarmkit.swarmctl;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Output layouts byte for byte against the upstream recording, over TLS on a real Unix socket. */
 class ReferenceLayoutTest extends AgainstFakeManager {
-    private static FakeManager manager;
-    private static Cli cli;
-
-    @BeforeAll
-    static void start() throws Exception {
-        manager = startManager();
-        cli = new Cli(manager.socket);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        manager.close();
-    }
-
-    @BeforeEach
-    void loadTheRecordedSwarm() {
-        manager.reset();
-        ReferenceSwarm.load(manager);
-    }
-
     private static void assertPrints(String expected, String... args) {
         Cli.Result result = cli.run(args);
         assertThat(result.err()).isEmpty();

@@ -32,8 +32,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -42,24 +40,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /** Which ServiceSpec each service create/update flag produces, as sent to the manager. */
 class ServiceFlagsTest extends AgainstFakeManager {
-    private static FakeManager manager;
-    private static Cli cli;
-
-    @BeforeAll
-    static void start() throws Exception {
-        manager = startManager();
-        cli = new Cli(manager.socket);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        manager.close();
-    }
-
+    /** Besides the reference swarm: a network, a secret and a config for the flags to refer to. */
     @BeforeEach
-    void swarm() {
-        manager.reset();
-        ReferenceSwarm.load(manager);
+    void addReferencedObjects() {
         manager.networks.add(Network.newBuilder().setId("netid0000000000000000000a")
                 .setSpec(NetworkSpec.newBuilder().setAnnotations(Annotations.newBuilder().setName("backend"))).build());
         manager.secrets.add(Secret.newBuilder().setId("secretid00000000000000001")

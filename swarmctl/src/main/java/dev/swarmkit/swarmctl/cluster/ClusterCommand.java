@@ -16,6 +16,7 @@ import dev.swarmkit.api.util.GoDurations;
 import dev.swarmkit.swarmctl.CliException;
 import dev.swarmkit.swarmctl.CommandGroup;
 import dev.swarmkit.swarmctl.JsonOutput;
+import dev.swarmkit.swarmctl.ListOutput;
 import dev.swarmkit.swarmctl.LogDriverFlags;
 import dev.swarmkit.swarmctl.OneArgument;
 import dev.swarmkit.swarmctl.Session;
@@ -117,32 +118,17 @@ public final class ClusterCommand extends CommandGroup {
 
     @Command(name = "ls", description = "List clusters.")
     static final class Ls extends SwarmctlCommand {
-        @Option(names = {"-q", "--quiet"}, description = "Print only cluster IDs")
-        boolean quiet;
         @Mixin
-        JsonOutput format;
-        @Parameters(hidden = true)
-        List<String> args;
+        ListOutput output;
 
         @Override
         protected void run(Session session) {
-            none(args, "ls command takes no arguments");
-            List<Cluster> clusters = session.control().listClusters(ListClustersRequest.getDefaultInstance())
-                    .getClustersList();
-            if (format.enabled()) {
-                JsonOutput.printAll(session.out(), clusters);
-                return;
-            }
-            if (quiet) {
-                clusters.forEach(c -> session.out().println(c.getId()));
-                return;
-            }
-            StringBuilder out = new StringBuilder();
-            TabWriter w = TabWriter.forList(out);
-            Tables.header(w, "ID", "Name");
-            clusters.forEach(c -> w.row(c.getId(), c.getSpec().getAnnotations().getName()));
-            w.flush();
-            session.out().print(out);
+            output.print(session,
+                    () -> session.control().listClusters(ListClustersRequest.getDefaultInstance()).getClustersList(),
+                    (w, clusters) -> {
+                        Tables.header(w, "ID", "Name");
+                        clusters.forEach(c -> w.row(c.getId(), c.getSpec().getAnnotations().getName()));
+                    });
         }
     }
 

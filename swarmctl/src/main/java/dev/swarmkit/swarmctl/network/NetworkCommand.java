@@ -13,6 +13,7 @@ import dev.swarmkit.swarmctl.CliException;
 import dev.swarmkit.swarmctl.CommandGroup;
 import dev.swarmkit.swarmctl.CsvField;
 import dev.swarmkit.swarmctl.JsonOutput;
+import dev.swarmkit.swarmctl.ListOutput;
 import dev.swarmkit.swarmctl.OneArgument;
 import dev.swarmkit.swarmctl.Session;
 import dev.swarmkit.swarmctl.SwarmctlCommand;
@@ -126,34 +127,19 @@ public final class NetworkCommand extends CommandGroup {
 
     @Command(name = "ls", description = "List networks.")
     static final class Ls extends SwarmctlCommand {
-        @Option(names = {"-q", "--quiet"}, description = "Print only network IDs")
-        boolean quiet;
         @Mixin
-        JsonOutput format;
-        @Parameters(hidden = true)
-        List<String> args;
+        ListOutput output;
 
         @Override
         protected void run(Session session) {
-            none(args, "ls command takes no arguments");
-            List<Network> networks = session.control().listNetworks(ListNetworksRequest.getDefaultInstance())
-                    .getNetworksList();
-            if (format.enabled()) {
-                JsonOutput.printAll(session.out(), networks);
-                return;
-            }
-            if (quiet) {
-                networks.forEach(n -> session.out().println(n.getId()));
-                return;
-            }
-            StringBuilder out = new StringBuilder();
-            TabWriter w = TabWriter.forList(out);
-            Tables.header(w, "ID", "Name", "Driver");
-            for (Network n : networks) {
-                w.row(n.getId(), n.getSpec().getAnnotations().getName(), driverName(n));
-            }
-            w.flush();
-            session.out().print(out);
+            output.print(session,
+                    () -> session.control().listNetworks(ListNetworksRequest.getDefaultInstance()).getNetworksList(),
+                    (w, networks) -> {
+                        Tables.header(w, "ID", "Name", "Driver");
+                        for (Network n : networks) {
+                            w.row(n.getId(), n.getSpec().getAnnotations().getName(), driverName(n));
+                        }
+                    });
         }
 
         /** The allocated driver; before allocation (where upstream crashes) the requested one, if any. */

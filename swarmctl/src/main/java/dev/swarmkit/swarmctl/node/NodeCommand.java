@@ -12,12 +12,12 @@ import dev.swarmkit.swarmctl.CliException;
 import dev.swarmkit.swarmctl.CommandGroup;
 import dev.swarmkit.swarmctl.CsvField;
 import dev.swarmkit.swarmctl.JsonOutput;
+import dev.swarmkit.swarmctl.ListOutput;
 import dev.swarmkit.swarmctl.OneArgument;
 import dev.swarmkit.swarmctl.Session;
 import dev.swarmkit.swarmctl.SwarmctlCommand;
 import dev.swarmkit.swarmctl.Tables;
 import dev.swarmkit.swarmctl.task.TaskTable;
-import dev.swarmkit.swarmctl.text.TabWriter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,34 +36,21 @@ public final class NodeCommand extends CommandGroup {
 
     @Command(name = "ls", description = "List nodes.")
     static final class Ls extends SwarmctlCommand {
-        @Option(names = {"-q", "--quiet"}, description = "Print only node IDs")
-        boolean quiet;
         @Mixin
-        JsonOutput format;
-        @Parameters(hidden = true)
-        List<String> args;
+        ListOutput output;
 
         @Override
         protected void run(Session session) {
-            none(args, "ls command takes no arguments");
-            List<Node> nodes = session.control().listNodes(ListNodesRequest.getDefaultInstance()).getNodesList();
-            if (format.enabled()) {
-                JsonOutput.printAll(session.out(), nodes);
-                return;
-            }
-            if (quiet) {
-                nodes.forEach(n -> session.out().println(n.getId()));
-                return;
-            }
-            StringBuilder out = new StringBuilder();
-            TabWriter w = TabWriter.forList(out);
-            Tables.header(w, "ID", "Name", "Membership", "Status", "Availability", "Manager Status");
-            for (Node n : nodes) {
-                w.row(n.getId(), displayName(n), n.getSpec().getMembership().name(),
-                        n.getStatus().getState().name(), n.getSpec().getAvailability().name(), managerStatus(n));
-            }
-            w.flush();
-            session.out().print(out);
+            output.print(session,
+                    () -> session.control().listNodes(ListNodesRequest.getDefaultInstance()).getNodesList(),
+                    (w, nodes) -> {
+                        Tables.header(w, "ID", "Name", "Membership", "Status", "Availability", "Manager Status");
+                        for (Node n : nodes) {
+                            w.row(n.getId(), displayName(n), n.getSpec().getMembership().name(),
+                                    n.getStatus().getState().name(), n.getSpec().getAvailability().name(),
+                                    managerStatus(n));
+                        }
+                    });
         }
 
         /** "REACHABLE *" marks the leader; a node asked to become a manager but not yet one is UNKNOWN. */

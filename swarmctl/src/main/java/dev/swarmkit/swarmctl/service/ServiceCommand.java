@@ -24,13 +24,13 @@ import dev.swarmkit.swarmctl.CliException;
 import dev.swarmkit.swarmctl.CommandGroup;
 import dev.swarmkit.swarmctl.CsvField;
 import dev.swarmkit.swarmctl.JsonOutput;
+import dev.swarmkit.swarmctl.ListOutput;
 import dev.swarmkit.swarmctl.OneArgument;
 import dev.swarmkit.swarmctl.Resolver;
 import dev.swarmkit.swarmctl.Session;
 import dev.swarmkit.swarmctl.SwarmctlCommand;
 import dev.swarmkit.swarmctl.Tables;
 import dev.swarmkit.swarmctl.task.TaskTable;
-import dev.swarmkit.swarmctl.text.TabWriter;
 import io.grpc.StatusRuntimeException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -187,27 +187,26 @@ public final class ServiceCommand extends CommandGroup {
 
     @Command(name = "ls", description = "List services with their running/desired replicas.")
     static final class Ls extends SwarmctlCommand {
-        @Option(names = {"-q", "--quiet"}, description = "Print only service IDs")
-        boolean quiet;
         @Mixin
-        JsonOutput format;
-        @Parameters(hidden = true)
-        List<String> args;
+        ListOutput output;
 
         @Override
         protected void run(Session session) {
-            none(args, "ls command takes no arguments");
-            List<Service> services = session.control().listServices(ListServicesRequest.getDefaultInstance())
-                    .getServicesList();
-            if (format.enabled()) {
-                JsonOutput.printAll(session.out(), services);
-                return;
-            }
-            if (quiet) {
-                services.forEach(s -> session.out().println(s.getId()));
-                return;
-            }
-            // Only tasks running on nodes that are not down count as running.
+            output.print(session,
+                    () -> session.control().listServices(ListServicesRequest.getDefaultInstance()).getServicesList(),
+                    (w, services) -> {
+                        Map<String, Integer> running = runningTasks(session);
+                        Tables.header(w, "ID", "Name", "Image", "Replicas");
+                        for (Service s : services) {
+                            w.row(s.getId(), s.getSpec().getAnnotations().getName(),
+                                    s.getSpec().getTask().getContainer().getImage(),
+                                    ServiceSummary.replicas(s, running.getOrDefault(s.getId(), 0)));
+                        }
+                    });
+        }
+
+        /** Running tasks per service; only tasks running on nodes that are not down count as running. */
+        private static Map<String, Integer> runningTasks(Session session) {
             Set<String> liveNodes = new HashSet<>();
             for (Node n : session.control().listNodes(ListNodesRequest.getDefaultInstance()).getNodesList()) {
                 if (n.getStatus().getState() != NodeStatus.State.DOWN) {
@@ -220,16 +219,7 @@ public final class ServiceCommand extends CommandGroup {
                     running.merge(t.getServiceId(), 1, Integer::sum);
                 }
             }
-            StringBuilder out = new StringBuilder();
-            TabWriter w = TabWriter.forList(out);
-            Tables.header(w, "ID", "Name", "Image", "Replicas");
-            for (Service s : services) {
-                w.row(s.getId(), s.getSpec().getAnnotations().getName(),
-                        s.getSpec().getTask().getContainer().getImage(),
-                        ServiceSummary.replicas(s, running.getOrDefault(s.getId(), 0)));
-            }
-            w.flush();
-            session.out().print(out);
+            return running;
         }
     }
 

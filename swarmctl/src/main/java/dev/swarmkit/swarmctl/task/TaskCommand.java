@@ -12,6 +12,7 @@ import dev.swarmkit.api.TaskState;
 import dev.swarmkit.api.TaskStatus;
 import dev.swarmkit.swarmctl.CommandGroup;
 import dev.swarmkit.swarmctl.JsonOutput;
+import dev.swarmkit.swarmctl.ListOutput;
 import dev.swarmkit.swarmctl.OneArgument;
 import dev.swarmkit.swarmctl.Resolver;
 import dev.swarmkit.swarmctl.Session;
@@ -35,37 +36,23 @@ public final class TaskCommand extends CommandGroup {
     static final class Ls extends SwarmctlCommand {
         @Option(names = {"-a", "--all"}, description = "Include tasks that are no longer meant to run")
         boolean all;
-        @Option(names = {"-q", "--quiet"}, description = "Print only task IDs")
-        boolean quiet;
         @Mixin
-        JsonOutput format;
-        @Parameters(hidden = true)
-        List<String> args;
+        ListOutput output;
 
         @Override
         protected void run(Session session) {
-            none(args, "ls command takes no arguments");
-            List<Task> tasks = session.control().listTasks(ListTasksRequest.getDefaultInstance()).getTasksList()
-                    .stream().filter(t -> all || !TaskTable.isPastRunning(t)).toList();
-            if (format.enabled()) {
-                JsonOutput.printAll(session.out(), tasks);
-                return;
-            }
-            if (quiet) {
-                tasks.forEach(t -> session.out().println(t.getId()));
-                return;
-            }
-            Resolver resolver = session.resolver();
-            StringBuilder out = new StringBuilder();
-            TabWriter w = TabWriter.forList(out);
-            Tables.header(w, "ID", "Service", "Desired State", "Last State", "Node");
-            for (Task t : tasks) {
-                w.row(t.getId(), resolver.service(t.getServiceId()) + "." + Long.toUnsignedString(t.getSlot()),
-                        t.getDesiredState().name(), TaskTable.lastState(t, session.now()),
-                        resolver.node(t.getNodeId()));
-            }
-            w.flush();
-            session.out().print(out);
+            output.print(session, () -> session.control().listTasks(ListTasksRequest.getDefaultInstance())
+                    .getTasksList().stream().filter(t -> all || !TaskTable.isPastRunning(t)).toList(),
+                    (w, tasks) -> {
+                        Resolver resolver = session.resolver();
+                        Tables.header(w, "ID", "Service", "Desired State", "Last State", "Node");
+                        for (Task t : tasks) {
+                            w.row(t.getId(),
+                                    resolver.service(t.getServiceId()) + "." + Long.toUnsignedString(t.getSlot()),
+                                    t.getDesiredState().name(), TaskTable.lastState(t, session.now()),
+                                    resolver.node(t.getNodeId()));
+                        }
+                    });
         }
     }
 
