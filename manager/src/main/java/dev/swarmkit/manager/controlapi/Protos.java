@@ -31,13 +31,14 @@ final class Protos {
     if (nanos <= -1_000_000_000 || nanos >= 1_000_000_000 || (seconds > 0 && nanos < 0) || (seconds < 0 && nanos > 0)) {
       throw ApiErrors.invalidArgument("duration: %ds %dns: nanos out of range", seconds, nanos);
     }
-    java.time.Duration d = java.time.Duration.ofSeconds(seconds, nanos);
     try {
+      // Both steps overflow for extreme values (e.g. the minimum seconds with negative nanos).
+      java.time.Duration d = java.time.Duration.ofSeconds(seconds, nanos);
       d.toNanos();
+      return d;
     } catch (ArithmeticException e) {
       throw ApiErrors.invalidArgument("duration: %ds %dns: out of range", seconds, nanos);
     }
-    return d;
   }
 
   /** Refuses the message if any duration in it, at any depth, is out of range ({@link #duration}). */

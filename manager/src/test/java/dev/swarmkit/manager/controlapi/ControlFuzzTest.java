@@ -155,6 +155,21 @@ class ControlFuzzTest {
         .isEqualTo(Status.Code.INVALID_ARGUMENT);
   }
 
+  /** Regression (jqwik seed 5142233740453226476): the most negative seconds with negative nanos overflowed too. */
+  @Example
+  void theMostNegativeDurationIsRefusedAsInvalidArgument() {
+    dev.swarmkit.api.ServiceSpec spec = dev.swarmkit.api.ServiceSpec.newBuilder()
+        .setAnnotations(dev.swarmkit.api.Annotations.newBuilder().setName("underflow"))
+        .setTask(dev.swarmkit.api.TaskSpec.newBuilder()
+            .setContainer(dev.swarmkit.api.ContainerSpec.newBuilder().setImage("local/busybox:1"))
+            .setRestart(dev.swarmkit.api.RestartPolicy.newBuilder()
+                .setDelay(com.google.protobuf.Duration.newBuilder().setSeconds(Long.MIN_VALUE).setNanos(-1))))
+        .build();
+    byte[] body = dev.swarmkit.api.CreateServiceRequest.newBuilder().setSpec(spec).build().toByteArray();
+    assertThat(assertRefusedCleanlyOrAnswered("docker.swarmkit.v1.Control/CreateService", body))
+        .isEqualTo(Status.Code.INVALID_ARGUMENT);
+  }
+
   /** Regression: a request that does not parse was answered UNKNOWN "Application error processing RPC". */
   @Example
   void aRequestThatDoesNotParseIsRefusedAsInvalidArgument() {
