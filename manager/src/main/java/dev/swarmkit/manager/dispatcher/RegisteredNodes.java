@@ -109,6 +109,20 @@ final class RegisteredNodes {
     return rn;
   }
 
+  /**
+   * The node's live session {@code sessionId} if it still holds it, running {@code whileResuming}
+   * (queueing READY) under the lock its expiry runs under; null (nothing run) if the node must
+   * register anew.
+   */
+  synchronized RegisteredNode resume(String nodeId, String sessionId, Runnable whileResuming) {
+    RegisteredNode rn = nodes.get(nodeId);
+    if (rn == null || rn.sessionId == null || sessionId == null || !rn.sessionId.equals(sessionId)) {
+      return null;
+    }
+    whileResuming.run();
+    return rn;
+  }
+
   /** The node's live session; NOT_FOUND if unregistered, INVALID_ARGUMENT if another session. */
   synchronized RegisteredNode getWithSession(String nodeId, String sessionId) {
     RegisteredNode rn = nodes.get(nodeId);

@@ -52,6 +52,29 @@ class RegisteredNodesTest {
     assertThat(expiredAfterRegistration).as("expiries of the replaced entry run after READY was queued").hasValue(0);
   }
 
+  @Test
+  void aLiveSessionIsResumedWithItsReadyQueuedOnce() {
+    RegisteredNodes.RegisteredNode rn = nodes.add("n", () -> {});
+    AtomicInteger queued = new AtomicInteger();
+
+    assertThat(nodes.resume("n", rn.sessionId, queued::incrementAndGet)).isSameAs(rn);
+    assertThat(queued).hasValue(1);
+  }
+
+  @Test
+  void aSessionThatExpiredOrWasReplacedIsNotResumedAndQueuesNothing() {
+    RegisteredNodes.RegisteredNode first = nodes.add("n", () -> {});
+    nodes.add("n", () -> {});
+    AtomicInteger queued = new AtomicInteger();
+
+    assertThat(nodes.resume("n", first.sessionId, queued::incrementAndGet)).isNull();
+    nodes.delete("n", io.grpc.Status.NOT_FOUND);
+    assertThat(nodes.resume("n", first.sessionId, queued::incrementAndGet)).isNull();
+    nodes.addUnknown("m", () -> {});
+    assertThat(nodes.resume("m", "", queued::incrementAndGet)).as("an unknown entry has no session").isNull();
+    assertThat(queued).hasValue(0);
+  }
+
   private static void sleep(Duration d) {
     try {
       Thread.sleep(d.toMillis());
