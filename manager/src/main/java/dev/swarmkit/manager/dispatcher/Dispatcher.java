@@ -119,6 +119,11 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
       java.util.concurrent.atomic.AtomicReference<java.util.concurrent.CompletableFuture<Boolean>> ready =
           new java.util.concurrent.atomic.AtomicReference<>();
       Runnable queueReady = () -> ready.set(t.markNodeReady(nodeId, description, addr));
+      if (Context.current().isCancelled()) {
+        // The node gave up on this attempt (e.g. a relay that waited for this leader): registering it
+        // now would only displace the node's next, live session.
+        return;
+      }
       RegisteredNode rn = t.nodes.resume(nodeId, request.getSessionId(), queueReady);
       if (rn == null) {
         t.nodes.checkRateLimit(nodeId);
@@ -140,6 +145,9 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
           if (!Boolean.TRUE.equals(committed) || !t.running()) {
             safeError(call, Status.ABORTED.withDescription("dispatcher is stopped").asRuntimeException());
             return;
+          }
+          if (call.isCancelled()) {
+            return; // the node gave up waiting; the registration's deadline stands (see RegisteredNodes.add)
           }
           // The grace period counts from the first message the node can answer, not from the queueing
           // of READY (a slow batch commit must not expire a session its node has not learned yet);

@@ -94,17 +94,25 @@ final class RegisteredNodes {
   synchronized RegisteredNode add(String nodeId, Runnable onExpire, Runnable whileAdding) {
     int attempts = 0;
     Instant registered = null;
+    Duration timeout = periodChooser.choose().multipliedBy(graceMultiplier);
     RegisteredNode old = nodes.remove(nodeId);
     if (old != null) {
       attempts = old.attempts;
       registered = old.registered.equals(Instant.EPOCH) ? null : old.registered;
+      // A registration never brings the node's deadline forward: if the node gives up on it (its
+      // first message comes too late) and its next attempt is rate limited, it still has the rest of
+      // the "unknown" grace it had after a leader change.
+      Duration left = old.timeLeft();
+      if (left.compareTo(timeout) > 0) {
+        timeout = left;
+      }
       old.stopTimer();
       old.end(Status.INVALID_ARGUMENT.withDescription("session invalid"));
     }
     RegisteredNode rn = new RegisteredNode(nodeId, Identity.newId(),
         registered == null ? Instant.now() : registered, attempts);
     nodes.put(nodeId, rn);
-    rn.arm(periodChooser.choose().multipliedBy(graceMultiplier), onExpire);
+    rn.arm(timeout, onExpire);
     whileAdding.run();
     return rn;
   }
@@ -218,6 +226,11 @@ final class RegisteredNodes {
         }
         onExpire.run();
       }
+    }
+
+    Duration timeLeft() {
+      return deadline == null || deadline.isDone() ? Duration.ZERO
+          : Duration.ofNanos(Math.max(0, deadline.getDelay(TimeUnit.NANOSECONDS)));
     }
 
     private void stopTimer() {

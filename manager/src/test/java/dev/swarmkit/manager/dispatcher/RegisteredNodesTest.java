@@ -75,6 +75,29 @@ class RegisteredNodesTest {
     assertThat(queued).hasValue(0);
   }
 
+  @Test
+  void aRegistrationReplacingAnUnknownEntryKeepsTheRestOfItsGrace() {
+    RegisteredNodes slow = new RegisteredNodes(timers, new PeriodChooser(Duration.ofSeconds(10), Duration.ZERO), 1,
+        Duration.ofSeconds(8));
+    slow.addUnknown("n", () -> {}); // 2 x 10s to come back after a leader change
+
+    RegisteredNodes.RegisteredNode rn = slow.add("n", () -> {});
+
+    assertThat(rn.timeLeft()).as("not cut to the normal 10s grace").isGreaterThan(Duration.ofSeconds(15));
+    assertThat(slow.add("n", () -> {}).timeLeft()).as("a replaced session's deadline carries over")
+        .isGreaterThan(Duration.ofSeconds(15));
+  }
+
+  @Test
+  void aRegistrationReplacingALiveSessionGetsTheNormalGrace() {
+    RegisteredNodes slow = new RegisteredNodes(timers, new PeriodChooser(Duration.ofSeconds(10), Duration.ZERO), 1,
+        Duration.ofSeconds(8));
+    slow.add("n", () -> {});
+
+    assertThat(slow.add("n", () -> {}).timeLeft()).isLessThanOrEqualTo(Duration.ofSeconds(10))
+        .isGreaterThan(Duration.ofSeconds(5));
+  }
+
   private static void sleep(Duration d) {
     try {
       Thread.sleep(d.toMillis());
