@@ -80,6 +80,7 @@ final class Session implements AutoCloseable {
   private volatile boolean closed;
   private volatile boolean registered;
   private volatile ScheduledFuture<?> timer;
+  private volatile Duration heartbeatPeriod;
 
   /** {@code channel} null: no manager is known; the session fails after the delay. */
   Session(String address, ManagedChannel channel, String previousSessionId, NodeDescription description,
@@ -103,6 +104,11 @@ final class Session implements AutoCloseable {
 
   String sessionId() {
     return sessionId;
+  }
+
+  /** The heartbeat period the dispatcher last gave this session, if it answered a heartbeat. */
+  java.util.Optional<Duration> heartbeatPeriod() {
+    return java.util.Optional.ofNullable(heartbeatPeriod);
   }
 
   private void open() {
@@ -152,6 +158,7 @@ final class Session implements AutoCloseable {
           @Override
           public void onNext(HeartbeatResponse resp) {
             long millis = resp.getPeriod().getSeconds() * 1000 + resp.getPeriod().getNanos() / 1_000_000;
+            heartbeatPeriod = Duration.ofMillis(millis);
             if (!closed) {
               timer = TIMERS.schedule(Session.this::heartbeat, Math.max(1, millis), TimeUnit.MILLISECONDS);
             }
