@@ -152,7 +152,7 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
           // The grace period counts from the first message the node can answer, not from the queueing
           // of READY (a slow batch commit must not expire a session its node has not learned yet);
           // INVALID_ARGUMENT here if another registration replaced this one meanwhile.
-          t.nodes.heartbeat(nodeId, session.sessionId);
+          t.nodes.sessionStarted(nodeId, session.sessionId);
           session.attach(stream);
           stream.start(() -> sessionMessage(t, nodeId, session.sessionId), () -> session.detach(stream));
         } catch (StatusRuntimeException e) {

@@ -155,6 +155,17 @@ final class RegisteredNodes {
     return period;
   }
 
+  /**
+   * Restarts the session's deadline as its first message goes out (the node can heartbeat from now
+   * on), never shortening what is left of it; INVALID_ARGUMENT if another session replaced it.
+   */
+  synchronized void sessionStarted(String nodeId, String sessionId) {
+    RegisteredNode rn = getWithSession(nodeId, sessionId);
+    Duration timeout = periodChooser.choose().multipliedBy(graceMultiplier);
+    Duration left = rn.timeLeft();
+    rn.rearm(left.compareTo(timeout) > 0 ? left : timeout);
+  }
+
   /** Forgets the node; its session (if any) ends with {@code reason}. */
   synchronized RegisteredNode delete(String nodeId, Status reason) {
     RegisteredNode rn = nodes.remove(nodeId);

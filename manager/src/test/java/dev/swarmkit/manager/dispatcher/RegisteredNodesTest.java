@@ -98,6 +98,22 @@ class RegisteredNodesTest {
         .isGreaterThan(Duration.ofSeconds(5));
   }
 
+  @Test
+  void aStartedSessionGetsAFullGraceButKeepsALongerUnknownGrace() {
+    RegisteredNodes slow = new RegisteredNodes(timers, new PeriodChooser(Duration.ofSeconds(10), Duration.ZERO), 1,
+        Duration.ofSeconds(8));
+    slow.addUnknown("n", () -> {});
+    RegisteredNodes.RegisteredNode afterLeaderChange = slow.add("n", () -> {});
+    slow.sessionStarted("n", afterLeaderChange.sessionId);
+    assertThat(afterLeaderChange.timeLeft()).isGreaterThan(Duration.ofSeconds(15));
+
+    RegisteredNodes.RegisteredNode fresh = slow.add("m", () -> {});
+    slow.sessionStarted("m", fresh.sessionId);
+    assertThat(fresh.timeLeft()).isLessThanOrEqualTo(Duration.ofSeconds(10)).isGreaterThan(Duration.ofSeconds(5));
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> slow.sessionStarted("m", "replaced"))
+        .isInstanceOf(io.grpc.StatusRuntimeException.class);
+  }
+
   private static void sleep(Duration d) {
     try {
       Thread.sleep(d.toMillis());
