@@ -19,26 +19,43 @@ cleanup() {
 trap cleanup EXIT
 
 listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-port=""
-for _ in $(seq 1 50); do
-  p=$((20000 + RANDOM % 40000))
-  if ! listening "$p" && ! listening $((p + 1)); then port=$p; break; fi
-done
-[ -n "$port" ] || { echo "cds-train: no free port pair found" >&2; exit 1; }
+free_port_pair() {
+  for _ in $(seq 1 50); do
+    local p=$((20000 + RANDOM % 40000))
+    if ! listening "$p" && ! listening $((p + 1)); then echo "$p"; return 0; fi
+  done
+  return 1
+}
 
 sock="$tmp/swarmd.sock"
-SWARMD_CDS_DUMP="$tmp/swarmd.jsa" swarmd/bin/swarmd -d "$tmp/node" --hostname cds-training \
-  --listen-control-api "$sock" --listen-remote-api "127.0.0.1:$port" --executor simulated >"$tmp/swarmd.log" 2>&1 &
-pid=$!
+# Starts the training node and waits until it answers; returns non-zero if it exits or never answers.
+start_node() {
+  local port
+  port="$(free_port_pair)" || { echo "cds-train: no free port pair found" >&2; return 1; }
+  rm -rf "$tmp/node" "$sock"
+  SWARMD_CDS_DUMP="$tmp/swarmd.jsa" swarmd/bin/swarmd -d "$tmp/node" --hostname cds-training \
+    --listen-control-api "$sock" --listen-remote-api "127.0.0.1:$port" --executor simulated >"$tmp/swarmd.log" 2>&1 &
+  pid=$!
+  for _ in $(seq 1 240); do
+    if SWARMCTL_CDS_ARCHIVE=/nonexistent swarmctl/bin/swarmctl -s "$sock" node ls >/dev/null 2>&1; then return 0; fi
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.5
+  done
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  pid=""
+  return 1
+}
+# A port found free can be taken before the node binds it (other builds or tests on the machine):
+# try again on another pair before giving up.
 ready=""
-for _ in $(seq 1 240); do
-  if SWARMCTL_CDS_ARCHIVE=/nonexistent swarmctl/bin/swarmctl -s "$sock" node ls >/dev/null 2>&1; then ready=1; break; fi
-  kill -0 "$pid" 2>/dev/null || break
-  sleep 0.5
+for attempt in 1 2 3; do
+  if start_node; then ready=1; break; fi
+  echo "cds-train: the training node did not start (attempt $attempt of 3). Its log:" >&2
+  tail -n 20 "$tmp/swarmd.log" >&2
 done
 if [ -z "$ready" ]; then
-  echo "cds-train: the training node did not start; no archives trained. Its log:" >&2
-  tail -n 20 "$tmp/swarmd.log" >&2
+  echo "cds-train: no archives trained" >&2
   exit 1
 fi
 # Bounded: a command that never finishes must not hang the build (SIGTERM still writes the archive).
