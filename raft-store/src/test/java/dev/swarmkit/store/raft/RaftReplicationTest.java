@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.swarmkit.api.Annotations;
 import dev.swarmkit.api.Node;
 import dev.swarmkit.api.NodeSpec;
 import dev.swarmkit.store.StoreEvent;
@@ -61,14 +62,14 @@ class RaftReplicationTest {
     cluster.leader().store().update(tx -> {
       for (int i = 0; i < 4; i++) {
         tx.create(Table.NODES, TestCluster.nodeObject("big-" + i).toBuilder()
-            .setSpec(NodeSpec.newBuilder().putLabels("payload", big)).build());
+            .setSpec(NodeSpec.newBuilder().setAnnotations(Annotations.newBuilder().putLabels("payload", big))).build());
       }
     });
     for (RaftNode n : cluster.running()) {
       await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
           .until(() -> n.store().view(tx -> tx.get(Table.NODES, "big-3")).isPresent());
       assertThat(n.store().view(tx -> tx.get(Table.NODES, "big-3")).orElseThrow()
-          .getSpec().getLabelsOrThrow("payload")).hasSize(360 * 1024);
+          .getSpec().getAnnotations().getLabelsOrThrow("payload")).hasSize(360 * 1024);
     }
   }
 
