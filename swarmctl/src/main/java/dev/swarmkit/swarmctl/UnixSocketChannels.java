@@ -1,13 +1,17 @@
 package dev.swarmkit.swarmctl;
 
 import io.grpc.ManagedChannel;
-import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyChannelBuilder;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioDomainSocketChannel;
+import io.netty.handler.codec.http2.Http2SecurityUtil;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import java.net.UnixDomainSocketAddress;
 import java.util.concurrent.TimeUnit;
@@ -58,9 +62,20 @@ public final class UnixSocketChannels {
         return new Connection(builder.build(), eventLoop);
     }
 
+    /**
+     * What {@code GrpcSslContexts.forClient()} configures for the JDK's TLS (HTTP/2 ciphers, ALPN "h2"),
+     * without its provider search: that instantiates every security provider and a throwaway TLS
+     * context to see whether the JDK has ALPN, which Java 9 and later always have (a sixth of a
+     * call's CPU).
+     */
     static SslContext insecureClientContext() {
         try {
-            return GrpcSslContexts.forClient()
+            return SslContextBuilder.forClient()
+                    .sslProvider(SslProvider.JDK)
+                    .ciphers(Http2SecurityUtil.CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
+                    .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+                            ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, "h2"))
                     .trustManager(InsecureTrustManagerFactory.INSTANCE)
                     .endpointIdentificationAlgorithm(null)
                     .build();
