@@ -14,6 +14,8 @@ import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import java.net.UnixDomainSocketAddress;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 
@@ -62,13 +64,43 @@ public final class UnixSocketChannels {
         return new Connection(builder.build(), eventLoop);
     }
 
+    private static CompletableFuture<SslContext> tlsContext;
+
+    /**
+     * Starts building the TLS context on a thread of its own, so that on a machine with more than one
+     * core it overlaps with parsing the command line: a short-lived client's start-up is otherwise one
+     * sequential path, and the JDK's TLS set-up is a fifth of it.
+     */
+    static synchronized void prepareTls() {
+        if (tlsContext == null) {
+            tlsContext = CompletableFuture.supplyAsync(UnixSocketChannels::newInsecureClientContext, task -> {
+                Thread thread = new Thread(task, "tls-setup");
+                thread.setDaemon(true);
+                thread.start();
+            });
+        }
+    }
+
+    /** The TLS context for the control socket, built once per process. */
+    static SslContext insecureClientContext() {
+        prepareTls();
+        try {
+            return tlsContext.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw e;
+        }
+    }
+
     /**
      * What {@code GrpcSslContexts.forClient()} configures for the JDK's TLS (HTTP/2 ciphers, ALPN "h2"),
      * without its provider search: that instantiates every security provider and a throwaway TLS
      * context to see whether the JDK has ALPN, which Java 9 and later always have (a sixth of a
      * call's CPU).
      */
-    static SslContext insecureClientContext() {
+    private static SslContext newInsecureClientContext() {
         try {
             return SslContextBuilder.forClient()
                     .sslProvider(SslProvider.JDK)
