@@ -108,6 +108,21 @@ class LaunchersTest {
   }
 
   @Test
+  void theLaunchersApplyTheirJvmOptionFilesAndTheUsersOptionsWin() throws Exception {
+    Result ctl = run(Map.of("SWARMCTL_JAVA_OPTS", "-XX:+PrintCommandLineFlags"), SWARMCTL, "version");
+    assertThat(ctl.exitCode()).as(ctl.err()).isZero();
+    // From swarmctl/bin/swarmctl.jvm-options: -Xmn32m, C1 with fewer compilations, Serial GC.
+    assertThat(ctl.out()).contains("-XX:NewSize=33554432", "-XX:CompileThresholdScaling=5", "-XX:+UseSerialGC",
+        "-XX:TieredStopAtLevel=1").contains("swarmctl dev.swarmkit ");
+
+    Result d = run(Map.of("SWARMD_JAVA_OPTS", "-XX:+PrintCommandLineFlags -Xmx1g"), SWARMD, "--version");
+    assertThat(d.exitCode()).as(d.err()).isZero();
+    // From swarmd/bin/swarmd.jvm-options, except -Xmx512m, which SWARMD_JAVA_OPTS overrides.
+    assertThat(d.out()).contains("-XX:ReservedCodeCacheSize=67108864", "-XX:CompileThresholdScaling=5",
+        "-XX:MaxHeapSize=1073741824", "-XX:+UseSerialGC").doesNotContain("-XX:MaxHeapSize=536870912");
+  }
+
+  @Test
   void swarmdStartsWithItsArchiveAndServiceCreateWaitsForConvergenceWhenNotDetached() throws Exception {
     requireArchives();
     Path sock = dir.resolve("m.sock");

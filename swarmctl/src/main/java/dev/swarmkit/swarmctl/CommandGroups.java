@@ -49,6 +49,24 @@ final class CommandGroups {
         return List.of(GROUPS.get(name));
     }
 
+    /**
+     * Whether the command line names a group whose commands call the manager (all but version and
+     * completion), unless it asks for help; a guess that only decides what is prepared early.
+     */
+    static boolean talksToTheManager(String... args) {
+        String name = groupName(args);
+        name = ALIASES.getOrDefault(name, name);
+        if (name == null || !GROUPS.containsKey(name) || name.equals("version") || name.equals("completion")) {
+            return false;
+        }
+        for (String arg : args) {
+            if (arg.equals("-h") || arg.equals("--help")) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** The first positional argument, skipping the root's options; null when unsure. */
     static String groupName(String... args) {
         for (int i = 0; i < args.length; i++) {

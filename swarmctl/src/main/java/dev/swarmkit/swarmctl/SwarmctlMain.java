@@ -22,6 +22,9 @@ public final class SwarmctlMain {
 
     /** Runs one command line and returns its exit status: 0, or {@link #FAILURE} after printing "Error: ...". */
     public static int run(Environment environment, String... args) {
+        if (CommandGroups.talksToTheManager(args)) {
+            UnixSocketChannels.prepareTls();
+        }
         Swarmctl root = new Swarmctl(environment);
         CommandLine commandLine = new CommandLine(root);
         // Before the settings below: picocli applies them only to the subcommands present.

@@ -36,6 +36,17 @@ class CommandGroupsTest {
     }
 
     @Test
+    void onlyCommandsThatCallTheManagerGetTheirTlsSetUpEarly() {
+        assertThat(CommandGroups.talksToTheManager("node", "ls")).isTrue();
+        assertThat(CommandGroups.talksToTheManager("-s", "/x.sock", "svc", "inspect", "web")).isTrue();
+        assertThat(CommandGroups.talksToTheManager("version")).isFalse();
+        assertThat(CommandGroups.talksToTheManager("completion")).isFalse();
+        assertThat(CommandGroups.talksToTheManager("node", "ls", "--help")).isFalse();
+        assertThat(CommandGroups.talksToTheManager("nod", "ls")).isFalse();
+        assertThat(CommandGroups.talksToTheManager()).isFalse();
+    }
+
+    @Test
     void rootHelpStillListsEveryGroupAndAGroupsHelpIsUnchanged() {
         String rootHelp = run("--help");
         assertThat(rootHelp).contains("  node ", "  service, svc ", "  task ", "  version ", "  network ",

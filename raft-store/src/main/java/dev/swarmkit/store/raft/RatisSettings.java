@@ -1,5 +1,6 @@
 package dev.swarmkit.store.raft;
 
+import dev.swarmkit.store.MemoryStore;
 import java.time.Duration;
 import java.util.List;
 import org.apache.ratis.RaftConfigKeys;
@@ -13,6 +14,9 @@ import org.apache.ratis.util.TimeDuration;
 
 /** Translates a {@link RaftConfig} into Ratis properties and parameters. */
 final class RatisSettings {
+
+  /** Largest log entry and AppendEntries batch: a full store transaction with room to spare. */
+  static final int ENTRY_BYTES_MAX = MemoryStore.MAX_TRANSACTION_BYTES + (512 << 10);
 
   private RatisSettings() {}
 
@@ -58,6 +62,11 @@ final class RatisSettings {
     SizeInBytes segment = SizeInBytes.valueOf(c.logSegmentBytes());
     RaftServerConfigKeys.Log.setSegmentSizeMax(p, segment);
     RaftServerConfigKeys.Log.setPreallocatedSize(p, SizeInBytes.valueOf(Math.min(c.logSegmentBytes(), 4L << 20)));
+    // Ratis writes the log through one direct buffer (8 MiB by default, all of it resident) that must
+    // hold the largest entry and the leader's largest batch (appender limit + 8). Our largest entry is
+    // one store transaction (MemoryStore.MAX_TRANSACTION_BYTES of changes) plus envelope and seal.
+    RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, SizeInBytes.valueOf(ENTRY_BYTES_MAX));
+    RaftServerConfigKeys.Log.setWriteBufferSize(p, SizeInBytes.valueOf(ENTRY_BYTES_MAX + 8));
     return p;
   }
 

@@ -2,7 +2,9 @@ package dev.swarmkit.store.raft;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
+import dev.swarmkit.api.Annotations;
 import dev.swarmkit.api.Node;
 import dev.swarmkit.api.NodeSpec;
 import dev.swarmkit.store.StoreEvent;
@@ -49,6 +51,25 @@ class RaftReplicationTest {
     for (RaftNode n : cluster.running()) {
       Node stored = n.store().view(tx -> tx.get(Table.NODES, "visible")).orElseThrow();
       assertThat(stored.getMeta().getVersion().getIndex()).isEqualTo(version);
+    }
+  }
+
+  @Test
+  void aTransactionNearTheByteLimitIsCommittedOnEveryMember() {
+    // Just under MemoryStore.MAX_TRANSACTION_BYTES: the entry must fit Ratis' log write buffer and the
+    // leader's AppendEntries batch (RatisSettings.ENTRY_BYTES_MAX).
+    String big = "x".repeat(360 * 1024);
+    cluster.leader().store().update(tx -> {
+      for (int i = 0; i < 4; i++) {
+        tx.create(Table.NODES, TestCluster.nodeObject("big-" + i).toBuilder()
+            .setSpec(NodeSpec.newBuilder().setAnnotations(Annotations.newBuilder().putLabels("payload", big))).build());
+      }
+    });
+    for (RaftNode n : cluster.running()) {
+      await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+          .until(() -> n.store().view(tx -> tx.get(Table.NODES, "big-3")).isPresent());
+      assertThat(n.store().view(tx -> tx.get(Table.NODES, "big-3")).orElseThrow()
+          .getSpec().getAnnotations().getLabelsOrThrow("payload")).hasSize(360 * 1024);
     }
   }
 

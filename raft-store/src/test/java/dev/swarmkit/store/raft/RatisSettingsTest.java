@@ -2,6 +2,7 @@ package dev.swarmkit.store.raft;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.swarmkit.store.MemoryStore;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -9,7 +10,7 @@ import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.junit.jupiter.api.Test;
 
-/** How the first election after start is timed, from the Ratis properties a member starts with. */
+/** How the first election after start is timed and the log buffers sized, from the Ratis properties a member starts with. */
 class RatisSettingsTest {
   private static final RaftConfig CONFIG = RaftConfig.defaults(Path.of("/tmp/unused"), 1, "node-1", "127.0.0.1:4243")
       .withTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofSeconds(20));
@@ -37,5 +38,15 @@ class RatisSettingsTest {
     assertThat(firstMax(restart)).isEqualTo(2000);
     // The regular election timeout is unchanged either way.
     assertThat(RaftServerConfigKeys.Rpc.timeoutMin(restart).toLong(TimeUnit.MILLISECONDS)).isEqualTo(10_000);
+  }
+
+  @Test
+  void theLogWriteBufferHoldsTheLargestTransactionAndTheLeadersLargestBatch() {
+    RaftProperties p = RatisSettings.properties(CONFIG, false);
+    long batch = RaftServerConfigKeys.Log.Appender.bufferByteLimit(p).getSize();
+    assertThat(batch).isGreaterThanOrEqualTo(MemoryStore.MAX_TRANSACTION_BYTES + 64 * 1024);
+    // Ratis refuses to start when its write buffer is smaller than a batch plus 8 bytes.
+    assertThat(RaftServerConfigKeys.Log.writeBufferSize(p).getSize()).isEqualTo(batch + 8)
+        .isLessThan(8L << 20);
   }
 }
