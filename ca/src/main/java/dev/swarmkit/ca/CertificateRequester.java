@@ -165,7 +165,6 @@ public final class CertificateRequester {
     return NettyChannelBuilder.forAddress(manager)
         .sslContext(tls)
         .overrideAuthority(authority)
-        .maxInboundMessageSize(SecureChannels.MAX_MESSAGE_BYTES)
         .build();
   }
 

@@ -118,16 +118,6 @@ final class WatchQueue implements Subscription {
   }
 
   @Override
-  public boolean droppedTooSlow() {
-    lock.lock();
-    try {
-      return state == State.TOO_SLOW;
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  @Override
   public void close() {
     lock.lock();
     try {
