@@ -113,8 +113,21 @@ final class FaultSwarm implements AutoCloseable {
     this.extraArgs = List.copyOf(extraArgs);
   }
 
-  /** Starts {@code size} managers: node-1 creates the swarm, the others join through it. */
+  /**
+   * Starts {@code size} managers: node-1 creates the swarm, the others join through it. If that
+   * fails, the processes started so far are killed and their logs kept (the caller's
+   * try-with-resources never receives this swarm to close).
+   */
   FaultSwarm start(int size, boolean tmpfsStateDirs) throws Exception {
+    try {
+      return startMembers(size, tmpfsStateDirs);
+    } catch (Exception | Error e) {
+      close();
+      throw e;
+    }
+  }
+
+  private FaultSwarm startMembers(int size, boolean tmpfsStateDirs) throws Exception {
     Member first = add("node-1", List.of(), tmpfsStateDirs);
     first.start();
     Awaitility.await().atMost(Duration.ofSeconds(90)).ignoreExceptions()
