@@ -21,7 +21,8 @@ trap cleanup EXIT
 listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 free_port_pair() {
   for _ in $(seq 1 50); do
-    local p=$((20000 + RANDOM % 40000))
+    # Below the kernel's ephemeral range (32768+), so no outgoing connection takes it before the bind.
+    local p=$((10000 + RANDOM % 22000))
     if ! listening "$p" && ! listening $((p + 1)); then echo "$p"; return 0; fi
   done
   return 1

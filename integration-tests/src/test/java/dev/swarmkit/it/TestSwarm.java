@@ -15,7 +15,6 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -234,22 +233,9 @@ final class TestSwarm implements AutoCloseable {
 
   record Result(int exitCode, String out, String err) {}
 
-  /** A free port whose successor is free too: a manager's Raft transport takes the next port. */
+  /** A free port whose successor is free too (see {@link TestPorts}). */
   static int freePortPair() throws IOException {
-    for (int attempt = 0; attempt < 100; attempt++) {
-      try (ServerSocket first = new ServerSocket(0)) {
-        int port = first.getLocalPort();
-        if (port >= 65535) {
-          continue;
-        }
-        try (ServerSocket second = new ServerSocket(port + 1)) {
-          return port;
-        } catch (IOException taken) {
-          // try another pair
-        }
-      }
-    }
-    throw new IOException("no free pair of adjacent ports on 127.0.0.1");
+    return TestPorts.freePair();
   }
 
   /** Runs swarmctl and fails with its stderr unless it exits 0; returns its stdout. */

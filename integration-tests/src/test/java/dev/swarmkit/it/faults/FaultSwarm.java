@@ -10,7 +10,6 @@ import io.grpc.Metadata;
 import io.grpc.stub.MetadataUtils;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -269,20 +268,7 @@ final class FaultSwarm implements AutoCloseable {
   }
 
   static int freePortPair() throws IOException {
-    for (int attempt = 0; attempt < 100; attempt++) {
-      try (ServerSocket first = new ServerSocket(0)) {
-        int port = first.getLocalPort();
-        if (port >= 65535) {
-          continue;
-        }
-        try (ServerSocket second = new ServerSocket(port + 1)) {
-          return port;
-        } catch (IOException taken) {
-          // try another pair
-        }
-      }
-    }
-    throw new IOException("no free pair of adjacent ports");
+    return dev.swarmkit.it.TestPorts.freePair();
   }
 
   @Override
