@@ -143,31 +143,28 @@ class ControlFuzzTest {
   /** Regression: a duration beyond Go's time.Duration overflowed a long and failed as INTERNAL. */
   @Example
   void aDurationOutOfRangeIsRefusedAsInvalidArgument() {
-    dev.swarmkit.api.ServiceSpec spec = dev.swarmkit.api.ServiceSpec.newBuilder()
-        .setAnnotations(dev.swarmkit.api.Annotations.newBuilder().setName("overflow"))
-        .setTask(dev.swarmkit.api.TaskSpec.newBuilder()
-            .setContainer(dev.swarmkit.api.ContainerSpec.newBuilder().setImage("local/busybox:1"))
-            .setRestart(dev.swarmkit.api.RestartPolicy.newBuilder()
-                .setDelay(com.google.protobuf.Duration.newBuilder().setSeconds(Long.MAX_VALUE).setNanos(999_999_999))))
-        .build();
-    byte[] body = dev.swarmkit.api.CreateServiceRequest.newBuilder().setSpec(spec).build().toByteArray();
-    assertThat(assertRefusedCleanlyOrAnswered("docker.swarmkit.v1.Control/CreateService", body))
+    assertThat(createServiceWithRestartDelay("overflow", Long.MAX_VALUE, 999_999_999))
         .isEqualTo(Status.Code.INVALID_ARGUMENT);
   }
 
   /** Regression (jqwik seed 5142233740453226476): the most negative seconds with negative nanos overflowed too. */
   @Example
   void theMostNegativeDurationIsRefusedAsInvalidArgument() {
+    assertThat(createServiceWithRestartDelay("underflow", Long.MIN_VALUE, -1))
+        .isEqualTo(Status.Code.INVALID_ARGUMENT);
+  }
+
+  /** Sends CreateService for a service whose restart delay is the given raw protobuf duration. */
+  private static Status.Code createServiceWithRestartDelay(String name, long seconds, int nanos) {
     dev.swarmkit.api.ServiceSpec spec = dev.swarmkit.api.ServiceSpec.newBuilder()
-        .setAnnotations(dev.swarmkit.api.Annotations.newBuilder().setName("underflow"))
+        .setAnnotations(dev.swarmkit.api.Annotations.newBuilder().setName(name))
         .setTask(dev.swarmkit.api.TaskSpec.newBuilder()
             .setContainer(dev.swarmkit.api.ContainerSpec.newBuilder().setImage("local/busybox:1"))
             .setRestart(dev.swarmkit.api.RestartPolicy.newBuilder()
-                .setDelay(com.google.protobuf.Duration.newBuilder().setSeconds(Long.MIN_VALUE).setNanos(-1))))
+                .setDelay(com.google.protobuf.Duration.newBuilder().setSeconds(seconds).setNanos(nanos))))
         .build();
     byte[] body = dev.swarmkit.api.CreateServiceRequest.newBuilder().setSpec(spec).build().toByteArray();
-    assertThat(assertRefusedCleanlyOrAnswered("docker.swarmkit.v1.Control/CreateService", body))
-        .isEqualTo(Status.Code.INVALID_ARGUMENT);
+    return assertRefusedCleanlyOrAnswered("docker.swarmkit.v1.Control/CreateService", body);
   }
 
   /** Regression: a request that does not parse was answered UNKNOWN "Application error processing RPC". */
