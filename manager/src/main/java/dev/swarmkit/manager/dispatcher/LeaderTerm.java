@@ -78,8 +78,18 @@ final class LeaderTerm {
     return running;
   }
 
+  /**
+   * The managers as Raft knows them now, for a session message. Read afresh rather than from the
+   * once-a-second poll (which only pushes changes to open sessions): a worker registering just after
+   * managers joined would otherwise learn only this leader, and if this leader then died it would
+   * know no other manager to turn to.
+   */
   List<WeightedPeer> managers() {
-    return managers;
+    try {
+      return List.copyOf(managerList.managers());
+    } catch (RuntimeException e) {
+      return managers;
+    }
   }
 
   List<EncryptionKey> networkBootstrapKeys() {

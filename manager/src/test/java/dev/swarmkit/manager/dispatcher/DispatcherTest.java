@@ -477,6 +477,18 @@ class DispatcherTest {
   }
 
   @Test
+  void aNodeRegisteringJustAfterAManagerJoinedLearnsItInItsFirstMessage() throws Exception {
+    dispatcher.start();
+    List<WeightedPeer> two = new ArrayList<>(MANAGERS);
+    two.add(WeightedPeer.newBuilder().setPeer(Peer.newBuilder().setNodeId("manager-2").setAddr("10.0.0.2:4242"))
+        .setWeight(10).build());
+
+    managers = two; // within the dispatcher's once-a-second poll of the manager list
+
+    assertThat(openSession("node-1", "a").next().getManagersList()).isEqualTo(two);
+  }
+
+  @Test
   void managerListChangesArePushedToSessions() throws Exception {
     dispatcher.start();
     StreamRecorder<SessionMessage> session = openSession("node-1", "a");
