@@ -126,7 +126,7 @@ class LaunchersTest {
   void swarmdStartsWithItsArchiveAndServiceCreateWaitsForConvergenceWhenNotDetached() throws Exception {
     requireArchives();
     Path sock = dir.resolve("m.sock");
-    int port = TestSwarm.freePortPair();
+    int port = TestPorts.freePair();
     ProcessBuilder pb = new ProcessBuilder(SWARMD.toString(), "-d", dir.resolve("m").toString(),
         "--listen-control-api", sock.toString(), "--listen-remote-api", "127.0.0.1:" + port,
         "--executor", "simulated", "--hostname", "launcher-test")

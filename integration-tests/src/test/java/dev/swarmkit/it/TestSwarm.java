@@ -197,7 +197,7 @@ final class TestSwarm implements AutoCloseable {
 
   SwarmdConfig config(String hostname, String joinAddr, String token, String executor) throws IOException {
     Path dir = root.resolve(hostname);
-    return new SwarmdConfig(dir, joinAddr, token, hostname, "127.0.0.1:" + freePortPair(), "",
+    return new SwarmdConfig(dir, joinAddr, token, hostname, "127.0.0.1:" + TestPorts.freePair(), "",
         socketOf(hostname), "unix:///var/run/docker.sock", "", false,
         Duration.ofMillis(100), Duration.ofMillis(1000), "info", executor);
   }
@@ -232,11 +232,6 @@ final class TestSwarm implements AutoCloseable {
   }
 
   record Result(int exitCode, String out, String err) {}
-
-  /** A free port whose successor is free too (see {@link TestPorts}). */
-  static int freePortPair() throws IOException {
-    return TestPorts.freePair();
-  }
 
   /** Runs swarmctl and fails with its stderr unless it exits 0; returns its stdout. */
   String swarmctlOk(String managerHostname, String... args) {

@@ -4,6 +4,7 @@ import dev.swarmkit.api.ControlGrpc;
 import dev.swarmkit.api.ListClustersRequest;
 import dev.swarmkit.api.ListNodesRequest;
 import dev.swarmkit.api.Node;
+import dev.swarmkit.it.TestPorts;
 import dev.swarmkit.manager.LeaderForwarding;
 import dev.swarmkit.swarmctl.UnixSocketChannels;
 import io.grpc.Metadata;
@@ -53,8 +54,8 @@ final class FaultSwarm implements AutoCloseable {
       this.stateDir = dir.resolve("state");
       this.socket = dir.resolve("swarm.sock");
       Files.createDirectories(stateDir);
-      this.realPort = freePortPair();
-      this.proxyPort = freePortPair();
+      this.realPort = TestPorts.freePair();
+      this.proxyPort = TestPorts.freePair();
       proxies.add(new LinkProxy(hostname, proxyPort, realPort, network, owners));
       proxies.add(new LinkProxy(hostname, proxyPort + 1, realPort + 1, network, owners));
       List<String> args = new ArrayList<>(List.of("-d", stateDir.toString(), "--hostname", hostname,
@@ -265,10 +266,6 @@ final class FaultSwarm implements AutoCloseable {
     } catch (IOException | InterruptedException e) {
       log.warn("cannot unmount {}", dir, e);
     }
-  }
-
-  static int freePortPair() throws IOException {
-    return dev.swarmkit.it.TestPorts.freePair();
   }
 
   @Override

@@ -79,17 +79,11 @@ final class RegisteredNodes {
 
   /**
    * Registers a new session for the node, replacing (and ending) any previous one. The node must
-   * heartbeat within the grace period or {@code onExpire} runs.
-   */
-  synchronized RegisteredNode add(String nodeId, Runnable onExpire) {
-    return add(nodeId, onExpire, () -> {});
-  }
-
-  /**
-   * As {@link #add(String, Runnable)}, running {@code whileAdding} (queueing the node's READY
-   * status) under the same lock as the expiry of the entry it replaces: an "unknown" entry expiring
-   * just as its node comes back then either marks the node down before the new session's READY is
-   * queued, or not at all, never after it (which left a node with a live session DOWN).
+   * heartbeat within the grace period or {@code onExpire} runs. {@code whileAdding} (queueing the
+   * node's READY status) runs under the same lock as the expiry of the entry it replaces: an
+   * "unknown" entry expiring just as its node comes back then either marks the node down before the
+   * new session's READY is queued, or not at all, never after it (which left a node with a live
+   * session DOWN).
    */
   synchronized RegisteredNode add(String nodeId, Runnable onExpire, Runnable whileAdding) {
     int attempts = 0;
