@@ -5,6 +5,7 @@
 #   scripts/bench.sh footprint [--calls N] [--runs K]     (separate swarmd/swarmctl processes)
 #   scripts/bench.sh e2e --replicas N                     (three swarmd processes on the Docker engine)
 #   scripts/bench.sh e2e --in-jvm --replicas N            (the three nodes inside one JVM)
+#   scripts/bench.sh swarm --managers 3 --nodes 100 --tasks 10000   (managers as separate swarmd processes)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 case "${1:-}" in

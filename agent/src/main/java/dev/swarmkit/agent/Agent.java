@@ -30,7 +30,9 @@ import org.slf4j.LoggerFactory;
  * The worker agent (upstream agent.Agent): keeps a session with a manager's dispatcher, hands
  * assignments to the {@link Worker} and reports task statuses. On any session error it closes the
  * session and opens a new one, possibly with another manager, after a randomized exponential backoff
- * (100ms doubling up to 8s, reset on success). One event-loop thread owns all of this state.
+ * (100ms doubling up to 8s, reset on success; never above the heartbeat period the dispatcher last
+ * gave, so that after a leader change the node tries several times within the grace the new leader
+ * gives it before marking it down). One event-loop thread owns all of this state.
  *
  * <p>Stopping the agent stops driving tasks but leaves their containers running; a new agent on the
  * same state directory re-adopts them.
@@ -170,6 +172,7 @@ public final class Agent implements AutoCloseable {
     Duration backoff = Duration.ZERO;
     NodeDescription description = describe();
     String lastFailed = null;
+    Duration heartbeatPeriod = null;
     session = openSession(Duration.ZERO, "", description, null);
     long nextDescribe = System.nanoTime() + NODE_UPDATE_PERIOD.toNanos();
     try {
@@ -251,7 +254,8 @@ public final class Agent implements AutoCloseable {
           current.close();
           remotes.observe(current.address, FAILURE_WEIGHT);
           lastFailed = current.address;
-          backoff = min(config.initialBackoff().plus(backoff.multipliedBy(2)), config.maxBackoff());
+          heartbeatPeriod = current.heartbeatPeriod().orElse(heartbeatPeriod);
+          backoff = nextBackoff(backoff, config.initialBackoff(), config.maxBackoff(), heartbeatPeriod);
           Duration delay = Duration.ofMillis(ThreadLocalRandom.current().nextLong(Math.max(1, backoff.toMillis())));
           NodeDescription now = describe();
           if (now != null) {
@@ -377,6 +381,19 @@ public final class Agent implements AutoCloseable {
   /** Upstream's nodesEqual: status and meta changes alone do not count. */
   private static boolean sameNode(Node a, Node b) {
     return a.toBuilder().clearStatus().clearMeta().build().equals(b.toBuilder().clearStatus().clearMeta().build());
+  }
+
+  /**
+   * The backoff after one more failure: {@code initial + 2 * previous}, capped by {@code max} and by
+   * the dispatcher's heartbeat period (when known). A new leader marks a node down when it has not
+   * registered within a few heartbeat periods of the leader change (upstream: 2 x 3 periods); capping
+   * the random delay at one period leaves the node several attempts within that grace rather than
+   * one or two at 8s.
+   */
+  static Duration nextBackoff(Duration previous, Duration initial, Duration max, Duration heartbeatPeriod) {
+    Duration cap = heartbeatPeriod == null ? max : min(max, heartbeatPeriod.compareTo(initial) < 0 ? initial
+        : heartbeatPeriod);
+    return min(initial.plus(previous.multipliedBy(2)), cap);
   }
 
   private static Duration min(Duration a, Duration b) {

@@ -22,16 +22,18 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
-import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One session with a manager's dispatcher (upstream agent/session.go): after an optional delay it
- * opens the Session stream, then heartbeats and follows the Assignments stream. Everything it learns,
+ * opens the Session stream, then heartbeats and follows the Assignments stream, all asynchronously. Everything it learns,
  * and the first error, is posted to the agent's event queue; the agent then closes it and starts a
  * new one.
  */
@@ -54,14 +56,31 @@ final class Session implements AutoCloseable {
 
   record LogSubscriptionRequest(Session session, SubscriptionMessage message) implements Event {}
 
+  /** Timers of every session in the JVM (delays, heartbeats, registration timeouts); no I/O runs here. */
+  private static final ScheduledExecutorService TIMERS;
+
+  static {
+    ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1, r -> {
+      Thread t = new Thread(r, "agent-session-timers");
+      t.setDaemon(true);
+      return t;
+    });
+    timers.setRemoveOnCancelPolicy(true);
+    TIMERS = timers;
+  }
+
   final String address;
   private final ManagedChannel channel;
   private final BlockingQueue<Event> events;
   private final Duration rpcTimeout;
+  private final Duration delay;
+  private final NodeDescription description;
   private final Context.CancellableContext context = Context.current().withCancellation();
-  private final Thread main;
   private volatile String sessionId;
   private volatile boolean closed;
+  private volatile boolean registered;
+  private volatile ScheduledFuture<?> timer;
+  private volatile Duration heartbeatPeriod;
 
   /** {@code channel} null: no manager is known; the session fails after the delay. */
   Session(String address, ManagedChannel channel, String previousSessionId, NodeDescription description,
@@ -71,134 +90,150 @@ final class Session implements AutoCloseable {
     this.sessionId = previousSessionId;
     this.rpcTimeout = rpcTimeout;
     this.events = events;
-    this.main = new Thread(() -> context.run(() -> run(delay, description)), "agent-session");
-    this.main.setDaemon(true);
+    this.delay = delay;
+    this.description = description;
   }
 
+  /**
+   * Opens the session after the delay. Every stream is asynchronous and every wait a timer, so a
+   * session holds no thread of its own: thousands of agents can share one JVM.
+   */
   void start() {
-    main.start();
+    timer = TIMERS.schedule(() -> context.run(this::open), delay.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   String sessionId() {
     return sessionId;
   }
 
-  private void run(Duration delay, NodeDescription description) {
-    try {
-      if (!delay.isZero()) {
-        Thread.sleep(delay.toMillis());
-      }
-      if (channel == null) {
-        fail(Status.UNAVAILABLE.withDescription("no manager addresses known").asRuntimeException());
-        return;
-      }
-      SessionRequest.Builder req = SessionRequest.newBuilder().setSessionId(sessionId == null ? "" : sessionId);
-      if (description != null) {
-        req.setDescription(description);
-      }
-      Iterator<SessionMessage> stream = DispatcherGrpc.newBlockingStub(channel).session(req.build());
-      SessionMessage first = firstMessage(stream);
-      sessionId = first.getSessionId();
-      post(new Message(this, first));
-      post(new Registered(this));
-      startThread("agent-heartbeat", this::heartbeat);
-      startThread("agent-assignments", this::assignments);
-      startThread("agent-log-subscriptions", this::logSubscriptions);
-      while (stream.hasNext()) {
-        post(new Message(this, stream.next()));
-      }
-      fail(Status.UNAVAILABLE.withDescription("session stream ended").asRuntimeException());
-    } catch (InterruptedException e) {
-      // closed
-    } catch (RuntimeException e) {
-      fail(e);
-    }
+  /** The heartbeat period the dispatcher last gave this session, if it answered a heartbeat. */
+  java.util.Optional<Duration> heartbeatPeriod() {
+    return java.util.Optional.ofNullable(heartbeatPeriod);
   }
 
-  /** Waits for the first session message, giving up after the RPC timeout. */
-  private SessionMessage firstMessage(Iterator<SessionMessage> stream) {
-    Thread waiter = Thread.currentThread();
-    Thread watchdog = new Thread(() -> {
-      try {
-        Thread.sleep(rpcTimeout.toMillis());
-        if (!registered) {
-          context.cancel(Status.DEADLINE_EXCEEDED.withDescription("session initiation timed out").asException());
+  private void open() {
+    if (closed) {
+      return;
+    }
+    if (channel == null) {
+      fail(Status.UNAVAILABLE.withDescription("no manager addresses known").asRuntimeException());
+      return;
+    }
+    SessionRequest.Builder req = SessionRequest.newBuilder().setSessionId(sessionId == null ? "" : sessionId);
+    if (description != null) {
+      req.setDescription(description);
+    }
+    timer = TIMERS.schedule(() -> {
+      if (!registered) {
+        context.cancel(Status.DEADLINE_EXCEEDED.withDescription("session initiation timed out").asException());
+      }
+    }, rpcTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    DispatcherGrpc.newStub(channel).session(req.build(), new Follower<>("session stream ended") {
+      @Override
+      public void onNext(SessionMessage msg) {
+        if (registered) {
+          post(new Message(Session.this, msg));
+          return;
         }
-      } catch (InterruptedException e) {
-        // first message arrived
+        registered = true;
+        cancelTimer();
+        sessionId = msg.getSessionId();
+        post(new Message(Session.this, msg));
+        post(new Registered(Session.this));
+        heartbeat();
+        assignments();
+        logSubscriptions();
       }
-    }, "agent-session-watchdog");
-    watchdog.setDaemon(true);
-    watchdog.start();
-    try {
-      if (!stream.hasNext()) {
-        throw Status.UNAVAILABLE.withDescription("session stream ended before registration").asRuntimeException();
-      }
-      SessionMessage first = stream.next();
-      registered = true;
-      return first;
-    } finally {
-      watchdog.interrupt();
-      if (waiter.isInterrupted()) {
-        Thread.interrupted();
-      }
-    }
+    });
   }
 
-  private volatile boolean registered;
-
+  /** Sends one heartbeat; its answer schedules the next after the period the dispatcher gave. */
   private void heartbeat() {
-    try {
-      while (!closed) {
-        HeartbeatResponse resp = DispatcherGrpc.newBlockingStub(channel)
-            .withDeadlineAfter(rpcTimeout.toMillis(), TimeUnit.MILLISECONDS)
-            .heartbeat(HeartbeatRequest.newBuilder().setSessionId(sessionId).build());
-        long millis = resp.getPeriod().getSeconds() * 1000 + resp.getPeriod().getNanos() / 1_000_000;
-        Thread.sleep(Math.max(1, millis));
-      }
-    } catch (InterruptedException e) {
-      // closed
-    } catch (RuntimeException e) {
-      fail(e);
+    if (closed) {
+      return;
     }
+    context.run(() -> DispatcherGrpc.newStub(channel)
+        .withDeadlineAfter(rpcTimeout.toMillis(), TimeUnit.MILLISECONDS)
+        .heartbeat(HeartbeatRequest.newBuilder().setSessionId(sessionId).build(), new StreamObserver<>() {
+          @Override
+          public void onNext(HeartbeatResponse resp) {
+            long millis = resp.getPeriod().getSeconds() * 1000 + resp.getPeriod().getNanos() / 1_000_000;
+            heartbeatPeriod = Duration.ofMillis(millis);
+            if (!closed) {
+              timer = TIMERS.schedule(Session.this::heartbeat, Math.max(1, millis), TimeUnit.MILLISECONDS);
+            }
+          }
+
+          @Override
+          public void onError(Throwable t) {
+            fail(t);
+          }
+
+          @Override
+          public void onCompleted() {}
+        }));
   }
 
   private void assignments() {
-    try {
-      Iterator<AssignmentsMessage> stream = DispatcherGrpc.newBlockingStub(channel)
-          .assignments(AssignmentsRequest.newBuilder().setSessionId(sessionId).build());
-      String reference = "";
-      while (stream.hasNext()) {
-        AssignmentsMessage msg = stream.next();
-        if (!reference.isEmpty() && !reference.equals(msg.getAppliesTo())) {
-          // A gap in the sequence: start over with a fresh stream and its complete set.
-          throw Status.DATA_LOSS.withDescription("assignments out of sequence").asRuntimeException();
-        }
-        reference = msg.getResultsIn();
-        post(new Assignments(this, msg));
-      }
-      fail(Status.UNAVAILABLE.withDescription("assignments stream ended").asRuntimeException());
-    } catch (RuntimeException e) {
-      fail(e);
-    }
+    context.run(() -> DispatcherGrpc.newStub(channel).assignments(
+        AssignmentsRequest.newBuilder().setSessionId(sessionId).build(), new Follower<>("assignments stream ended") {
+          private String reference = "";
+
+          @Override
+          public void onNext(AssignmentsMessage msg) {
+            if (!reference.isEmpty() && !reference.equals(msg.getAppliesTo())) {
+              // A gap in the sequence: start over with a fresh stream and its complete set.
+              fail(Status.DATA_LOSS.withDescription("assignments out of sequence").asRuntimeException());
+              return;
+            }
+            reference = msg.getResultsIn();
+            post(new Assignments(Session.this, msg));
+          }
+        }));
   }
 
   private void logSubscriptions() {
-    try {
-      Iterator<SubscriptionMessage> stream = LogBrokerGrpc.newBlockingStub(channel)
-          .listenSubscriptions(ListenSubscriptionsRequest.getDefaultInstance());
-      while (stream.hasNext()) {
-        post(new LogSubscriptionRequest(this, stream.next()));
-      }
-      fail(Status.UNAVAILABLE.withDescription("log subscriptions stream ended").asRuntimeException());
-    } catch (StatusRuntimeException e) {
-      if (e.getStatus().getCode() == Status.Code.UNIMPLEMENTED) {
-        log.warn("manager does not support log subscriptions");
-        return;
-      }
-      fail(e);
-    } catch (RuntimeException e) {
-      fail(e);
+    context.run(() -> LogBrokerGrpc.newStub(channel).listenSubscriptions(
+        ListenSubscriptionsRequest.getDefaultInstance(), new Follower<>("log subscriptions stream ended") {
+          @Override
+          public void onNext(SubscriptionMessage msg) {
+            post(new LogSubscriptionRequest(Session.this, msg));
+          }
+
+          @Override
+          public void onError(Throwable t) {
+            if (t instanceof StatusRuntimeException e && e.getStatus().getCode() == Status.Code.UNIMPLEMENTED) {
+              log.warn("manager does not support log subscriptions");
+              return;
+            }
+            fail(t);
+          }
+        }));
+  }
+
+  /** A server stream whose end, clean or not, ends the session. */
+  private abstract class Follower<T> implements StreamObserver<T> {
+    private final String endMessage;
+
+    Follower(String endMessage) {
+      this.endMessage = endMessage;
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      fail(t);
+    }
+
+    @Override
+    public void onCompleted() {
+      fail(Status.UNAVAILABLE.withDescription(endMessage).asRuntimeException());
+    }
+  }
+
+  private void cancelTimer() {
+    ScheduledFuture<?> t = timer;
+    if (t != null) {
+      t.cancel(false);
     }
   }
 
@@ -245,21 +280,30 @@ final class Session implements AutoCloseable {
   }
 
   /** Sends one batch of task statuses (the status reporter's sender while this session is live). */
-  void sendTaskStatuses(List<TaskStatusUpdate> updates) {
+  java.util.concurrent.CompletableFuture<Void> sendTaskStatuses(List<TaskStatusUpdate> updates) {
+    java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
     if (closed) {
-      throw Status.UNAVAILABLE.withDescription("session closed").asRuntimeException();
+      done.completeExceptionally(Status.UNAVAILABLE.withDescription("session closed").asRuntimeException());
+      return done;
     }
-    DispatcherGrpc.newBlockingStub(channel)
+    context.run(() -> DispatcherGrpc.newStub(channel)
         .withDeadlineAfter(rpcTimeout.toMillis(), TimeUnit.MILLISECONDS)
-        .updateTaskStatus(UpdateTaskStatusRequest.newBuilder().setSessionId(sessionId)
-            .addAllUpdates(updates).build());
-  }
+        .updateTaskStatus(UpdateTaskStatusRequest.newBuilder().setSessionId(sessionId).addAllUpdates(updates).build(),
+            new StreamObserver<>() {
+              @Override
+              public void onNext(dev.swarmkit.api.UpdateTaskStatusResponse value) {}
 
-  private void startThread(String name, Runnable body) {
-    Context ctx = context;
-    Thread t = new Thread(() -> ctx.run(body), name);
-    t.setDaemon(true);
-    t.start();
+              @Override
+              public void onError(Throwable t) {
+                done.completeExceptionally(t);
+              }
+
+              @Override
+              public void onCompleted() {
+                done.complete(null);
+              }
+            }));
+    return done;
   }
 
   private void fail(Throwable e) {
@@ -281,8 +325,8 @@ final class Session implements AutoCloseable {
       return;
     }
     closed = true;
+    cancelTimer();
     context.cancel(null);
-    main.interrupt();
     if (channel != null) {
       channel.shutdownNow();
     }

@@ -10,13 +10,20 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Sends observed task statuses to the dispatcher in batches (upstream's statusReporter plus
  * session.sendTaskStatuses). Only the newest status per task is kept; an older state never replaces a
- * newer one. While there is no session, statuses wait; failed sends are retried.
+ * newer one. While there is no session, statuses wait; failed sends are retried. At most one batch
+ * is in flight; sends are asynchronous and retries are timers, so a reporter holds no thread.
  */
 final class StatusReporter implements AutoCloseable {
 
@@ -24,95 +31,109 @@ final class StatusReporter implements AutoCloseable {
   /** Upstream's batch size for UpdateTaskStatus. */
   static final int BATCH_SIZE = 1024;
   private static final Duration RETRY_DELAY = Duration.ofMillis(200);
+  private static final ScheduledExecutorService RETRIES;
 
-  /** Sends one batch over the current session. */
+  static {
+    ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> {
+      Thread t = new Thread(r, "agent-status-retries");
+      t.setDaemon(true);
+      return t;
+    });
+    timer.setRemoveOnCancelPolicy(true);
+    RETRIES = timer;
+  }
+
+  /** Sends one batch over the current session; the result completes when the dispatcher answered. */
   @FunctionalInterface
   interface Sender {
-    void send(List<TaskStatusUpdate> updates);
+    CompletionStage<?> send(List<TaskStatusUpdate> updates);
   }
 
   private final Map<String, TaskStatus> pending = new LinkedHashMap<>();
-  private final Thread thread;
   private Sender sender;
   private boolean closed;
-
-  StatusReporter() {
-    thread = new Thread(this::run, "agent-status-reporter");
-    thread.setDaemon(true);
-    thread.start();
-  }
+  private boolean inFlight;
+  private boolean waitingToRetry;
 
   /** Queues a status; dropped if a newer state for the task is already queued. */
-  synchronized void report(String taskId, TaskStatus status) {
-    TaskStatus current = pending.get(taskId);
-    if (current != null && (current.equals(status)
-        || current.getState().getNumber() > status.getState().getNumber())) {
-      return;
+  void report(String taskId, TaskStatus status) {
+    synchronized (this) {
+      TaskStatus current = pending.get(taskId);
+      if (current != null && (current.equals(status)
+          || current.getState().getNumber() > status.getState().getNumber())) {
+        return;
+      }
+      pending.put(taskId, status);
     }
-    pending.put(taskId, status);
-    notifyAll();
+    pump();
   }
 
   /** Sets (or clears, with null) the session to send through. */
-  synchronized void setSender(Sender sender) {
-    this.sender = sender;
-    notifyAll();
+  void setSender(Sender sender) {
+    synchronized (this) {
+      this.sender = sender;
+    }
+    pump();
   }
 
   @Override
-  public void close() {
-    synchronized (this) {
-      closed = true;
-      notifyAll();
-    }
-    thread.interrupt();
+  public synchronized void close() {
+    closed = true;
   }
 
-  private void run() {
-    while (true) {
-      List<TaskStatusUpdate> batch = new ArrayList<>();
-      Sender s;
-      synchronized (this) {
-        while (!closed && (pending.isEmpty() || sender == null)) {
-          try {
-            wait();
-          } catch (InterruptedException e) {
-            // checked via closed
-          }
-        }
-        if (closed) {
-          return;
-        }
-        s = sender;
-        Iterator<Map.Entry<String, TaskStatus>> it = pending.entrySet().iterator();
-        while (it.hasNext() && batch.size() < BATCH_SIZE) {
-          Map.Entry<String, TaskStatus> e = it.next();
-          batch.add(TaskStatusUpdate.newBuilder().setTaskId(e.getKey()).setStatus(e.getValue()).build());
-          it.remove();
-        }
+  /** Sends the next batch unless one is in flight or waiting to be retried. */
+  private void pump() {
+    List<TaskStatusUpdate> batch = new ArrayList<>();
+    Sender s;
+    synchronized (this) {
+      if (closed || inFlight || waitingToRetry || sender == null || pending.isEmpty()) {
+        return;
       }
-      try {
-        s.send(batch);
-      } catch (RuntimeException e) {
-        if (e instanceof StatusRuntimeException sre
+      s = sender;
+      Iterator<Map.Entry<String, TaskStatus>> it = pending.entrySet().iterator();
+      while (it.hasNext() && batch.size() < BATCH_SIZE) {
+        Map.Entry<String, TaskStatus> e = it.next();
+        batch.add(TaskStatusUpdate.newBuilder().setTaskId(e.getKey()).setStatus(e.getValue()).build());
+        it.remove();
+      }
+      inFlight = true;
+    }
+    CompletionStage<?> sent;
+    try {
+      sent = s.send(batch);
+    } catch (RuntimeException e) {
+      sent = CompletableFuture.failedFuture(e);
+    }
+    sent.whenComplete((ok, error) -> sent(s, batch, error));
+  }
+
+  private void sent(Sender s, List<TaskStatusUpdate> batch, Throwable error) {
+    Throwable cause = error instanceof CompletionException ce && ce.getCause() != null ? ce.getCause() : error;
+    synchronized (this) {
+      inFlight = false;
+      if (cause != null) {
+        if (cause instanceof StatusRuntimeException sre
             && sre.getStatus().getCode() == Status.Code.PERMISSION_DENIED) {
           log.error("dispatcher refused task status batch, dropping it: {}", sre.getStatus());
-          continue;
-        }
-        log.warn("status reporter failed to report status to dispatcher: {}", e.toString());
-        synchronized (this) {
+        } else {
+          log.warn("status reporter failed to report status to dispatcher: {}", cause.toString());
           for (TaskStatusUpdate u : batch) {
             pending.putIfAbsent(u.getTaskId(), u.getStatus());
           }
-          if (sender == s) {
-            try {
-              wait(RETRY_DELAY.toMillis());
-            } catch (InterruptedException ie) {
-              // checked via closed
-            }
+          if (sender == s && !closed) {
+            waitingToRetry = true;
+            RETRIES.schedule(this::retry, RETRY_DELAY.toMillis(), TimeUnit.MILLISECONDS);
           }
         }
       }
     }
+    pump();
+  }
+
+  private void retry() {
+    synchronized (this) {
+      waitingToRetry = false;
+    }
+    pump();
   }
 }

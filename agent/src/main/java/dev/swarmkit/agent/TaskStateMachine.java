@@ -130,6 +130,27 @@ final class TaskStateMachine {
     }
   }
 
+  /**
+   * Whether the next step is waiting for the runtime object to exit (RUNNING, desired RUNNING): the
+   * caller then waits on {@link Controller#exitFuture()} and reports with {@link #exited}.
+   */
+  static boolean waitsForExit(Task task) {
+    int desired = task.getDesiredState().getNumber();
+    return desired < TaskState.SHUTDOWN_VALUE && task.getStatus().getState() == TaskState.RUNNING
+        && TaskState.RUNNING_VALUE <= desired;
+  }
+
+  /** The step after the runtime object exited: COMPLETE on success, else FAILED with the error. */
+  static Step exited(TaskStatus current, Throwable error) {
+    if (error == null) {
+      return transition(current, TaskState.COMPLETE, "finished");
+    }
+    if (error instanceof ExecutorException e) {
+      return fatal(current, e);
+    }
+    return fatal(current, new ExecutorException(String.valueOf(error.getMessage()), error));
+  }
+
   private static Step fatal(TaskStatus current, ExecutorException e) {
     log.error("fatal task error: {}", e.getMessage());
     TaskStatus.Builder status = current.toBuilder().setErr(String.valueOf(e.getMessage()));

@@ -28,7 +28,10 @@ class StatusReporterTest {
       reporter.report("a", status(TaskState.READY)); // older than RUNNING: dropped
       reporter.report("b", status(TaskState.ACCEPTED));
 
-      reporter.setSender(sent::add);
+      reporter.setSender(batch -> {
+        sent.add(batch);
+        return java.util.concurrent.CompletableFuture.completedFuture(null);
+      });
 
       await().atMost(Duration.ofSeconds(5)).until(() -> !sent.isEmpty());
       assertThat(sent.get(0)).extracting(u -> u.getTaskId() + ":" + u.getStatus().getState())
@@ -46,6 +49,7 @@ class StatusReporterTest {
           throw Status.UNAVAILABLE.asRuntimeException();
         }
         delivered.addAll(batch);
+        return java.util.concurrent.CompletableFuture.completedFuture(null);
       });
 
       reporter.report("a", status(TaskState.RUNNING));

@@ -165,6 +165,7 @@ public final class CertificateRequester {
     return NettyChannelBuilder.forAddress(manager)
         .sslContext(tls)
         .overrideAuthority(authority)
+        .maxInboundMessageSize(SecureChannels.MAX_MESSAGE_BYTES)
         .build();
   }
 

@@ -13,6 +13,12 @@ public final class SecureChannels {
 
   private SecureChannels() {}
 
+  /**
+   * Largest message a node accepts from a manager, as the managers' servers do: a relayed ListTasks
+   * of 100,000 tasks or a node's complete assignment set exceeds gRPC's 4 MiB default.
+   */
+  public static final int MAX_MESSAGE_BYTES = 128 * 1024 * 1024;
+
   /** A channel to a manager, presenting this node's certificate and verifying "swarm-manager". */
   public static ManagedChannel toManager(SecurityConfig security, InetSocketAddress manager) {
     return CertificateRequester.channel(manager, security.clientSslContext(), Roles.MANAGER);
@@ -22,7 +28,8 @@ public final class SecureChannels {
   public static NettyChannelBuilder toManagerBuilder(SecurityConfig security, InetSocketAddress manager) {
     return NettyChannelBuilder.forAddress(manager)
         .sslContext(security.clientSslContext())
-        .overrideAuthority(Roles.MANAGER);
+        .overrideAuthority(Roles.MANAGER)
+        .maxInboundMessageSize(MAX_MESSAGE_BYTES);
   }
 
   /**

@@ -6,6 +6,7 @@ import io.grpc.BindableService;
 import io.grpc.Grpc;
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
+import io.grpc.Context;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
@@ -111,10 +112,19 @@ public final class LeaderForwarding {
         return localHandler.startCall(call, headers);
       }
       Optional<ManagedChannel> target;
+      Context context = Context.current();
       try {
-        target = awaitLeader();
+        target = awaitLeader(context);
       } catch (LocalLeader local) {
         return localHandler.startCall(call, headers);
+      }
+      if (context.isCancelled()) {
+        // The caller gave up while this manager waited for a leader (an agent's registration timed
+        // out, say): relaying now would open a session nobody follows on the leader, displacing the
+        // node's live one and counting against its registration rate limit.
+        call.close(Status.CANCELLED.withDescription("the caller cancelled while waiting for a leader"),
+            new Metadata());
+        return new ServerCall.Listener<>() {};
       }
       if (target.isEmpty()) {
         if (readable) {
@@ -142,9 +152,9 @@ public final class LeaderForwarding {
   /**
    * Waits up to the leader wait for a leader: this manager ({@link LocalLeader}) or another one whose
    * channel is connected. A channel that failed is told to reconnect at once rather than after its
-   * backoff. Empty when no leader became reachable in time.
+   * backoff. Empty when no leader became reachable in time or the caller cancelled meanwhile.
    */
-  private Optional<ManagedChannel> awaitLeader() throws LocalLeader {
+  private Optional<ManagedChannel> awaitLeader(Context call) throws LocalLeader {
     long deadline = System.nanoTime() + leaderWait.toNanos();
     while (true) {
       if (route.isLeader()) {
@@ -160,7 +170,7 @@ public final class LeaderForwarding {
           channel.get().resetConnectBackoff();
         }
       }
-      if (System.nanoTime() > deadline) {
+      if (System.nanoTime() > deadline || call.isCancelled()) {
         return Optional.empty();
       }
       try {

@@ -2,8 +2,32 @@ package dev.swarmkit.manager;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import static org.awaitility.Awaitility.await;
+
+import dev.swarmkit.api.DispatcherGrpc;
+import dev.swarmkit.api.SessionMessage;
+import dev.swarmkit.api.SessionRequest;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.stub.StreamObserver;
 import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 /** How a follower reports the end of a call it relayed to the leader. */
@@ -31,5 +55,86 @@ class LeaderForwardingTest {
     assertThat(LeaderForwarding.relayFailure(notFound, false)).isSameAs(notFound);
     Status cancelled = Status.CANCELLED.withDescription("caller cancelled");
     assertThat(LeaderForwarding.relayFailure(cancelled, true)).isSameAs(cancelled);
+  }
+
+  @Test
+  void aFollowerStopsWaitingForALeaderOnceTheCallerCancelledAndNeverRelaysTheCall() throws Exception {
+    List<String> reachedLeader = new CopyOnWriteArrayList<>();
+    String leaderName = InProcessServerBuilder.generateName();
+    AtomicInteger callsAtLeader = new AtomicInteger();
+    ServerInterceptor countCalls = new ServerInterceptor() {
+      @Override
+      public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
+          ServerCallHandler<Q, R> next) {
+        callsAtLeader.incrementAndGet();
+        return next.startCall(call, headers);
+      }
+    };
+    Server leader = InProcessServerBuilder.forName(leaderName).directExecutor()
+        .addService(ServerInterceptors.intercept(new DispatcherGrpc.DispatcherImplBase() {
+          @Override
+          public void session(SessionRequest request, StreamObserver<SessionMessage> observer) {
+            reachedLeader.add(request.getSessionId());
+            observer.onNext(SessionMessage.newBuilder().setSessionId(request.getSessionId()).build());
+            observer.onCompleted();
+          }
+        }, countCalls)).build().start();
+    ManagedChannel toLeader = InProcessChannelBuilder.forName(leaderName).directExecutor().build();
+    AtomicReference<ManagedChannel> elected = new AtomicReference<>();
+    LeaderForwarding forwarding = new LeaderForwarding(new LeaderForwarding.LeaderRoute() {
+      @Override
+      public boolean isLeader() {
+        return false;
+      }
+
+      @Override
+      public Optional<ManagedChannel> leaderChannel() {
+        return Optional.ofNullable(elected.get());
+      }
+
+      @Override
+      public String unavailableReason() {
+        return "no leader";
+      }
+    }, Duration.ofSeconds(10));
+    AtomicInteger handled = new AtomicInteger();
+    ServerInterceptor countHandled = new ServerInterceptor() {
+      @Override
+      public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
+          ServerCallHandler<Q, R> next) {
+        try {
+          return next.startCall(call, headers);
+        } finally {
+          handled.incrementAndGet();
+        }
+      }
+    };
+    String followerName = InProcessServerBuilder.generateName();
+    Server follower = InProcessServerBuilder.forName(followerName)
+        .addService(ServerInterceptors.intercept(forwarding.wrap(new DispatcherGrpc.DispatcherImplBase() {}),
+            countHandled)).build().start();
+    ManagedChannel toFollower = InProcessChannelBuilder.forName(followerName).build();
+    try {
+      // No leader yet: the caller (an agent's registration) gives up while the follower waits.
+      Assertions.assertThatThrownBy(() -> DispatcherGrpc.newBlockingStub(toFollower)
+          .withDeadlineAfter(200, TimeUnit.MILLISECONDS)
+          .session(SessionRequest.newBuilder().setSessionId("abandoned").build()).hasNext())
+          .isInstanceOf(StatusRuntimeException.class);
+      // Its handler thread is free again long before the 10s leader wait ends.
+      await().atMost(Duration.ofSeconds(5)).until(() -> handled.get() == 1);
+      elected.set(toLeader);
+      assertThat(DispatcherGrpc.newBlockingStub(toFollower)
+          .session(SessionRequest.newBuilder().setSessionId("live").build()).next().getSessionId())
+          .isEqualTo("live");
+
+      await().atMost(Duration.ofSeconds(10)).until(() -> handled.get() == 2);
+      assertThat(reachedLeader).containsExactly("live");
+      assertThat(callsAtLeader).as("calls the follower opened on the leader").hasValue(1);
+    } finally {
+      toFollower.shutdownNow();
+      toLeader.shutdownNow();
+      follower.shutdownNow();
+      leader.shutdownNow();
+    }
   }
 }

@@ -17,6 +17,14 @@ public interface Subscription extends AutoCloseable {
   /** Waits for the next event. */
   StoreEvent take() throws InterruptedException;
 
+  /**
+   * Whether the watcher was dropped for falling too far behind (its next poll throws {@link
+   * StoreException.WatcherTooSlow}); lets a stream that is not reading notice without polling.
+   */
+  default boolean droppedTooSlow() {
+    return false;
+  }
+
   @Override
   void close();
 }

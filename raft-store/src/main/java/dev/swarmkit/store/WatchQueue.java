@@ -118,6 +118,16 @@ final class WatchQueue implements Subscription {
   }
 
   @Override
+  public boolean droppedTooSlow() {
+    lock.lock();
+    try {
+      return state == State.TOO_SLOW;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
   public void close() {
     lock.lock();
     try {

@@ -6,7 +6,7 @@ import java.time.Duration;
 /**
  * Controls one task's runtime object (a container). The agent drives it forward through {@code
  * prepare → start → waitExit} and stops it with {@code shutdown}, {@code terminate}, {@code remove}.
- * Methods block; the agent calls them from the task's own thread. All are idempotent: calling
+ * Methods block; the agent calls them from a bounded pool shared by all tasks. All are idempotent: calling
  * prepare on a prepared task, or start on a started one, fails with {@link
  * ExecutorException.AlreadyDone} rather than doing the work twice.
  */
@@ -26,6 +26,17 @@ public interface Controller extends AutoCloseable {
    * Returns normally on exit code 0; throws {@link ExecutorException.ExitError} otherwise.
    */
   void waitExit() throws ExecutorException, InterruptedException;
+
+  /**
+   * Completes when the runtime object stops: normally on exit code 0, exceptionally with {@link
+   * ExecutorException.ExitError} (or another error) otherwise. Cancelling it only stops waiting.
+   * The agent uses this instead of {@link #waitExit()} so a running task holds no thread; the
+   * default waits on a thread of its own, so executors that can learn exits from events should
+   * override it.
+   */
+  default java.util.concurrent.CompletableFuture<Void> exitFuture() {
+    return ExitWaiters.onThread(this);
+  }
 
   /** Waits until the task is ready to be reported RUNNING (for example healthy). */
   default void waitReady(Duration timeout) throws ExecutorException, InterruptedException {}

@@ -222,6 +222,26 @@ public final class SimulatedExecutor implements Executor {
     }
 
     @Override
+    public java.util.concurrent.CompletableFuture<Void> exitFuture() {
+      java.util.concurrent.CompletableFuture<Void> result = new java.util.concurrent.CompletableFuture<>();
+      SimulatedContainer c;
+      try {
+        c = container();
+      } catch (ExecutorException e) {
+        result.completeExceptionally(e);
+        return result;
+      }
+      c.exited.thenAccept(code -> {
+        if (code == 0) {
+          result.complete(null);
+        } else {
+          result.completeExceptionally(new ExecutorException.ExitError(code));
+        }
+      });
+      return result;
+    }
+
+    @Override
     public void shutdown() throws ExecutorException {
       SimulatedContainer c = containers.get(task.getId());
       if (c != null) {
@@ -281,6 +301,8 @@ public final class SimulatedExecutor implements Executor {
     final Behavior behavior;
     private State state = State.CREATED;
     private int exitCode;
+    /** Completed with the exit code; lets the agent wait without a thread. */
+    final java.util.concurrent.CompletableFuture<Integer> exited = new java.util.concurrent.CompletableFuture<>();
 
     SimulatedContainer(Behavior behavior) {
       this.behavior = behavior;
@@ -300,14 +322,18 @@ public final class SimulatedExecutor implements Executor {
       notifyAll();
     }
 
-    synchronized void exit(int code) {
-      if (state != State.EXITED) {
+    void exit(int code) {
+      synchronized (this) {
+        if (state == State.EXITED) {
+          return;
+        }
         state = State.EXITED;
         exitCode = code;
         lines.add(new LogLine(code != 0, System.currentTimeMillis(),
             ("exited with code " + code + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         notifyAll();
       }
+      exited.complete(code);
     }
 
     /** Sends the log lines the options select; with follow, waits for more until the container exits. */

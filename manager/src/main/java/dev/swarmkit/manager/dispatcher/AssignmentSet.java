@@ -57,6 +57,12 @@ final class AssignmentSet {
     return true;
   }
 
+  /** The store version of the copy of the task held here, or -1 if it is not held. */
+  long versionOf(String taskId) {
+    Task t = tasks.get(taskId);
+    return t == null ? -1 : t.getMeta().getVersion().getIndex();
+  }
+
   /** Removes a deleted task; returns whether anything is to be sent. */
   boolean removeTask(Task task) {
     if (tasks.remove(task.getId()) == null) {

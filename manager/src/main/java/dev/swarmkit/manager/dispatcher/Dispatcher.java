@@ -20,11 +20,8 @@ import dev.swarmkit.api.UpdateTaskStatusResponse;
 import dev.swarmkit.api.UpdateVolumeStatusRequest;
 import dev.swarmkit.api.UpdateVolumeStatusResponse;
 import dev.swarmkit.manager.dispatcher.RegisteredNodes.RegisteredNode;
-import dev.swarmkit.store.By;
 import dev.swarmkit.store.Store;
-import dev.swarmkit.store.StoreEvent;
 import dev.swarmkit.store.StoreException;
-import dev.swarmkit.store.Subscription;
 import dev.swarmkit.store.Table;
 import io.grpc.Context;
 import io.grpc.ServerInterceptors;
@@ -37,7 +34,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,12 +46,6 @@ import org.slf4j.LoggerFactory;
 public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
 
   private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
-
-  /** Upstream's modificationBatchLimit and batchingWaitTime for assignment messages. */
-  static final int MODIFICATION_BATCH_LIMIT = 100;
-  static final Duration BATCHING_WAIT = Duration.ofMillis(100);
-  /** How often idle streams re-check that their session is still valid. */
-  private static final Duration STREAM_CHECK = Duration.ofMillis(500);
 
   private final Store store;
   private final DispatcherOptions options;
@@ -117,59 +107,71 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
   @Override
   public void session(SessionRequest request, StreamObserver<SessionMessage> observer) {
     ServerCallStreamObserver<SessionMessage> call = (ServerCallStreamObserver<SessionMessage>) observer;
-    SessionSignals signals = new SessionSignals();
-    call.setOnCancelHandler(() -> signals.end(Status.CANCELLED));
-    RegisteredNode rn = null;
     try {
       LeaderTerm t = running();
+      SessionStream stream = new SessionStream(call, t.streamExecutor());
       String nodeId = identity.nodeId(Context.current());
       String addr = PeerAddress.current();
       NodeDescription description = request.hasDescription() ? request.getDescription() : null;
-      try {
-        rn = t.nodes.getWithSession(nodeId, request.getSessionId());
-        t.markNodeReady(nodeId, description, addr);
-      } catch (StatusRuntimeException notRegistered) {
-        rn = register(t, nodeId, description, addr);
+      // READY is queued under the registrations' lock together with the entry it goes with (the
+      // resumed session, or the new one replacing any "unknown" entry), so that no expiry of a
+      // replaced entry can queue DOWN after it (see RegisteredNodes.add).
+      java.util.concurrent.atomic.AtomicReference<java.util.concurrent.CompletableFuture<Boolean>> ready =
+          new java.util.concurrent.atomic.AtomicReference<>();
+      Runnable queueReady = () -> ready.set(t.markNodeReady(nodeId, description, addr));
+      if (Context.current().isCancelled()) {
+        // The node gave up on this attempt (e.g. a relay that waited for this leader): registering it
+        // now would only displace the node's next, live session.
+        return;
       }
-      String sessionId = rn.sessionId;
-      rn.attach(signals);
-      t.nodes.getWithSession(nodeId, sessionId);
-      call.onNext(sessionMessage(t, nodeId, sessionId));
-      while (true) {
-        boolean changed = signals.await(STREAM_CHECK);
-        Status end = signals.endStatus();
-        if (end != null) {
-          if (end.getCode() != Status.Code.CANCELLED) {
-            call.onError(end.asRuntimeException());
+      RegisteredNode rn = t.nodes.resume(nodeId, request.getSessionId(), queueReady);
+      if (rn == null) {
+        t.nodes.checkRateLimit(nodeId);
+        ensureNode(nodeId, description, addr);
+        rn = register(t, nodeId, queueReady);
+      }
+      RegisteredNode session = rn;
+      // READY is committed in the dispatcher's next batch; the stream goes on from that callback,
+      // so registering nodes park no thread.
+      java.util.concurrent.Executor streams = runnable -> {
+        try {
+          t.streamExecutor().execute(runnable);
+        } catch (java.util.concurrent.RejectedExecutionException stopped) {
+          safeError(call, Status.ABORTED.withDescription("dispatcher is stopped").asRuntimeException());
+        }
+      };
+      ready.get().whenCompleteAsync((committed, error) -> {
+        try {
+          if (!Boolean.TRUE.equals(committed) || !t.running()) {
+            safeError(call, Status.ABORTED.withDescription("dispatcher is stopped").asRuntimeException());
+            return;
           }
-          return;
+          if (call.isCancelled()) {
+            return; // the node gave up waiting; the registration's deadline stands (see RegisteredNodes.add)
+          }
+          // The grace period counts from the first message the node can answer, not from the queueing
+          // of READY (a slow batch commit must not expire a session its node has not learned yet);
+          // INVALID_ARGUMENT here if another registration replaced this one meanwhile.
+          t.nodes.sessionStarted(nodeId, session.sessionId);
+          session.attach(stream);
+          stream.start(() -> sessionMessage(t, nodeId, session.sessionId), () -> session.detach(stream));
+        } catch (StatusRuntimeException e) {
+          safeError(call, e);
+        } catch (RuntimeException e) {
+          log.error("session for {} failed", nodeId, e);
+          safeError(call, Status.INTERNAL.withDescription(e.getMessage()).asRuntimeException());
         }
-        if (!t.running()) {
-          call.onError(Status.ABORTED.withDescription("node must disconnect").asRuntimeException());
-          return;
-        }
-        t.nodes.getWithSession(nodeId, sessionId);
-        if (changed) {
-          call.onNext(sessionMessage(t, nodeId, sessionId));
-        }
-      }
+      }, streams);
     } catch (StatusRuntimeException e) {
       safeError(call, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      safeError(call, Status.ABORTED.withDescription("dispatcher is stopped").asRuntimeException());
     } catch (StoreException e) {
       safeError(call, Status.UNAVAILABLE.withDescription(e.getMessage()).asRuntimeException());
-    } finally {
-      if (rn != null) {
-        rn.detach(signals);
-      }
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      safeError(call, Status.ABORTED.withDescription("dispatcher is stopped").asRuntimeException());
     }
   }
 
-  private RegisteredNode register(LeaderTerm t, String nodeId, NodeDescription description, String addr)
-      throws InterruptedException {
-    t.nodes.checkRateLimit(nodeId);
+  private void ensureNode(String nodeId, NodeDescription description, String addr) {
     Optional<Node> node = store.view(tx -> tx.get(Table.NODES, nodeId));
     if (node.isEmpty()) {
       if (!options.createUnknownNodes()) {
@@ -177,11 +179,13 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
       }
       createNode(nodeId, description, addr);
     }
+  }
+
+  private RegisteredNode register(LeaderTerm t, String nodeId, Runnable queueReady) {
     RegisteredNode rn = t.nodes.add(nodeId, () -> {
       log.debug("heartbeat expiration for worker {}, setting worker status to DOWN", nodeId);
       t.markNodeNotReady(nodeId, NodeStatus.State.DOWN, "heartbeat failure");
-    }, () -> t.queueNodeReady(nodeId, description, addr));
-    t.awaitNodeUpdates();
+    }, queueReady);
     log.info("worker {} was successfully registered", nodeId);
     return rn;
   }
@@ -295,83 +299,10 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
     try {
       LeaderTerm t = running();
       String nodeId = identity.nodeId(Context.current());
-      String sessionId = request.getSessionId();
-      t.nodes.getWithSession(nodeId, sessionId);
-      AssignmentSet assignments = new AssignmentSet();
-      Predicate<StoreEvent> mine = e -> e.table() == Table.TASKS
-          && e.kind() != StoreEvent.Kind.COMMIT
-          && ((Task) e.object()).getNodeId().equals(nodeId);
-      Store.ViewAndWatch<Void> vw = store.viewAndWatch(tx -> {
-        for (Task task : tx.find(Table.TASKS, By.nodeId(nodeId))) {
-          assignments.addOrUpdateTask(tx, task);
-        }
-        return null;
-      }, mine);
-      try (Subscription sub = vw.subscription()) {
-        AssignmentsSender sender = new AssignmentsSender(call);
-        sender.send(assignments.message(), AssignmentsMessage.Type.COMPLETE);
-        while (true) {
-          int modifications = 0;
-          long deadline = 0;
-          while (modifications < MODIFICATION_BATCH_LIMIT) {
-            long wait = modifications == 0 ? STREAM_CHECK.toNanos() : deadline - System.nanoTime();
-            if (wait <= 0) {
-              break;
-            }
-            Optional<StoreEvent> ev = sub.poll(Duration.ofNanos(wait));
-            if (call.isCancelled()) {
-              return;
-            }
-            if (!t.running()) {
-              call.onError(Status.ABORTED.withDescription("dispatcher is stopped").asRuntimeException());
-              return;
-            }
-            if (ev.isEmpty()) {
-              if (modifications == 0) {
-                t.nodes.getWithSession(nodeId, sessionId);
-              }
-              continue;
-            }
-            StoreEvent e = ev.get();
-            boolean modified = e.kind() == StoreEvent.Kind.DELETE
-                ? assignments.removeTask((Task) e.oldObject())
-                : store.view(tx -> assignments.addOrUpdateTask(tx, (Task) e.newObject()));
-            if (modified) {
-              modifications++;
-              deadline = System.nanoTime() + BATCHING_WAIT.toNanos();
-            }
-          }
-          t.nodes.getWithSession(nodeId, sessionId);
-          if (modifications > 0) {
-            sender.send(assignments.message(), AssignmentsMessage.Type.INCREMENTAL);
-          }
-        }
-      }
+      t.nodes.getWithSession(nodeId, request.getSessionId());
+      t.assignments.open(nodeId, request.getSessionId(), call);
     } catch (StatusRuntimeException e) {
       safeError(call, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      safeError(call, Status.ABORTED.withDescription("dispatcher is stopped").asRuntimeException());
-    } catch (StoreException e) {
-      safeError(call, Status.UNAVAILABLE.withDescription(e.getMessage()).asRuntimeException());
-    }
-  }
-
-  /** Numbers assignment messages so the agent can detect a gap (applies_to / results_in). */
-  private static final class AssignmentsSender {
-    private final StreamObserver<AssignmentsMessage> call;
-    private long sequence;
-    private String appliesTo = "";
-
-    AssignmentsSender(StreamObserver<AssignmentsMessage> call) {
-      this.call = call;
-    }
-
-    void send(AssignmentsMessage msg, AssignmentsMessage.Type type) {
-      sequence++;
-      String resultsIn = Long.toString(sequence);
-      call.onNext(msg.toBuilder().setType(type).setAppliesTo(appliesTo).setResultsIn(resultsIn).build());
-      appliesTo = resultsIn;
     }
   }
 

@@ -24,7 +24,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -48,6 +47,7 @@ final class LeaderTerm {
   private final ScheduledExecutorService timers;
   final RegisteredNodes nodes;
   final PendingUpdates pending = new PendingUpdates();
+  final AssignmentStreams assignments;
   private final Map<String, ScheduledFuture<?>> downNodes = new HashMap<>();
   private Thread loop;
   private volatile boolean running = true;
@@ -64,14 +64,24 @@ final class LeaderTerm {
     this.options = options;
     this.managerList = managerList;
     this.heartbeatPeriod = options.heartbeatPeriod();
-    this.timers = Executors.newSingleThreadScheduledExecutor(r -> {
+    java.util.concurrent.ScheduledThreadPoolExecutor stpe = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
       Thread t = new Thread(r, "dispatcher-timers");
       t.setDaemon(true);
       return t;
     });
+    // On stop, pending timers are dropped but the streams' final messages already queued still go out.
+    stpe.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    stpe.setRemoveOnCancelPolicy(true);
+    this.timers = stpe;
     this.nodes = new RegisteredNodes(timers,
         new PeriodChooser(options.heartbeatPeriod(), options.heartbeatEpsilon()),
         options.gracePeriodMultiplier(), options.rateLimitPeriod());
+    this.assignments = new AssignmentStreams(store, nodes);
+  }
+
+  /** Where Session streams send their messages and react to changes: the term's timer thread. */
+  java.util.concurrent.Executor streamExecutor() {
+    return timers;
   }
 
   boolean running() {
@@ -118,6 +128,7 @@ final class LeaderTerm {
     loop = new Thread(() -> run(clusterWatch, nodeWatch), "dispatcher");
     loop.setDaemon(true);
     loop.start();
+    assignments.start();
   }
 
   void stop() {
@@ -131,12 +142,21 @@ final class LeaderTerm {
         Thread.currentThread().interrupt();
       }
     }
+    assignments.stop();
     nodes.clean(Status.ABORTED.withDescription("node must disconnect"));
     synchronized (downNodes) {
       downNodes.values().forEach(f -> f.cancel(false));
       downNodes.clear();
     }
-    timers.shutdownNow();
+    timers.shutdown();
+    try {
+      if (!timers.awaitTermination(2, TimeUnit.SECONDS)) {
+        timers.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      timers.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
   }
 
   private void run(Subscription clusterWatch, Subscription nodeWatch) {
@@ -253,22 +273,15 @@ final class LeaderTerm {
     });
   }
 
-  /** Queues READY with the node's description and address, and waits until it is committed. */
-  void markNodeReady(String nodeId, NodeDescription description, String addr) throws InterruptedException {
-    queueNodeReady(nodeId, description, addr);
-    awaitNodeUpdates();
-  }
-
-  /** Queues READY with the node's description and address (committed by the next flush). */
-  void queueNodeReady(String nodeId, NodeDescription description, String addr) {
+  /**
+   * Queues READY with the node's description and address; completes once it is committed (true),
+   * or with false if the dispatcher stops first. Nothing waits on a thread meanwhile.
+   */
+  java.util.concurrent.CompletableFuture<Boolean> markNodeReady(String nodeId, NodeDescription description,
+      String addr) {
     removeDownNode(nodeId);
-    pending.addNodeUpdate(nodeId,
+    return pending.addNodeUpdateAndNotify(nodeId,
         NodeStatus.newBuilder().setState(NodeStatus.State.READY).setAddr(addr).build(), description);
-  }
-
-  /** Waits (up to 10s) until the updates queued so far are committed (upstream's processUpdatesCond). */
-  void awaitNodeUpdates() throws InterruptedException {
-    pending.awaitFlush(Duration.ofSeconds(10));
   }
 
   /** Queues the node's new (down or disconnected) state and forgets its session. */

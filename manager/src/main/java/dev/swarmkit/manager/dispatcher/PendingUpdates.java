@@ -31,6 +31,9 @@ final class PendingUpdates {
   private long flushed;
   private boolean closed;
   private boolean flushRequested;
+  /** Completes when the updates queued now are committed; swapped by {@link #drain}. */
+  private java.util.concurrent.CompletableFuture<Boolean> nextFlush = new java.util.concurrent.CompletableFuture<>();
+  private java.util.concurrent.CompletableFuture<Boolean> drainedFlush = new java.util.concurrent.CompletableFuture<>();
 
   /** Queues task statuses; returns true when the batch is full and should be flushed now. */
   synchronized boolean addTaskStatus(String taskId, TaskStatus status) {
@@ -63,6 +66,8 @@ final class PendingUpdates {
     tasks = new LinkedHashMap<>();
     nodes = new LinkedHashMap<>();
     flushRequested = false;
+    drainedFlush = nextFlush;
+    nextFlush = new java.util.concurrent.CompletableFuture<>();
     return d;
   }
 
@@ -85,9 +90,27 @@ final class PendingUpdates {
   }
 
   /** Marks a flush done, waking {@link #awaitFlush} callers. */
-  synchronized void flushed() {
-    flushed++;
-    notifyAll();
+  void flushed() {
+    java.util.concurrent.CompletableFuture<Boolean> done;
+    synchronized (this) {
+      flushed++;
+      notifyAll();
+      done = drainedFlush;
+    }
+    done.complete(true);
+  }
+
+  /**
+   * Queues a node update like {@link #addNodeUpdate}; the result completes with true once it is
+   * committed, or with false if the dispatcher stops first (the non-blocking {@link #awaitFlush}).
+   */
+  synchronized java.util.concurrent.CompletableFuture<Boolean> addNodeUpdateAndNotify(String nodeId,
+      NodeStatus status, NodeDescription description) {
+    if (closed) {
+      return java.util.concurrent.CompletableFuture.completedFuture(false);
+    }
+    addNodeUpdate(nodeId, status, description);
+    return nextFlush;
   }
 
   /** Waits up to {@code interval} for a full batch; true if one is waiting. */
@@ -115,8 +138,14 @@ final class PendingUpdates {
     return flushed >= target;
   }
 
-  synchronized void close() {
-    closed = true;
-    notifyAll();
+  void close() {
+    java.util.concurrent.CompletableFuture<Boolean> pendingFlush;
+    synchronized (this) {
+      closed = true;
+      notifyAll();
+      pendingFlush = nextFlush;
+    }
+    pendingFlush.complete(false);
+    drainedFlush.complete(false);
   }
 }

@@ -88,18 +88,40 @@ final class RegisteredNodes {
   synchronized RegisteredNode add(String nodeId, Runnable onExpire, Runnable whileAdding) {
     int attempts = 0;
     Instant registered = null;
+    Duration timeout = periodChooser.choose().multipliedBy(graceMultiplier);
     RegisteredNode old = nodes.remove(nodeId);
     if (old != null) {
       attempts = old.attempts;
       registered = old.registered.equals(Instant.EPOCH) ? null : old.registered;
+      // A registration never brings the node's deadline forward: if the node gives up on it (its
+      // first message comes too late) and its next attempt is rate limited, it still has the rest of
+      // the "unknown" grace it had after a leader change.
+      Duration left = old.timeLeft();
+      if (left.compareTo(timeout) > 0) {
+        timeout = left;
+      }
       old.stopTimer();
       old.end(Status.INVALID_ARGUMENT.withDescription("session invalid"));
     }
     RegisteredNode rn = new RegisteredNode(nodeId, Identity.newId(),
         registered == null ? Instant.now() : registered, attempts);
     nodes.put(nodeId, rn);
-    rn.arm(periodChooser.choose().multipliedBy(graceMultiplier), onExpire);
+    rn.arm(timeout, onExpire);
     whileAdding.run();
+    return rn;
+  }
+
+  /**
+   * The node's live session {@code sessionId} if it still holds it, running {@code whileResuming}
+   * (queueing READY) under the lock its expiry runs under; null (nothing run) if the node must
+   * register anew.
+   */
+  synchronized RegisteredNode resume(String nodeId, String sessionId, Runnable whileResuming) {
+    RegisteredNode rn = nodes.get(nodeId);
+    if (rn == null || rn.sessionId == null || sessionId == null || !rn.sessionId.equals(sessionId)) {
+      return null;
+    }
+    whileResuming.run();
     return rn;
   }
 
@@ -125,6 +147,17 @@ final class RegisteredNodes {
     Duration period = periodChooser.choose();
     rn.rearm(period.multipliedBy(graceMultiplier));
     return period;
+  }
+
+  /**
+   * Restarts the session's deadline as its first message goes out (the node can heartbeat from now
+   * on), never shortening what is left of it; INVALID_ARGUMENT if another session replaced it.
+   */
+  synchronized void sessionStarted(String nodeId, String sessionId) {
+    RegisteredNode rn = getWithSession(nodeId, sessionId);
+    Duration timeout = periodChooser.choose().multipliedBy(graceMultiplier);
+    Duration left = rn.timeLeft();
+    rn.rearm(left.compareTo(timeout) > 0 ? left : timeout);
   }
 
   /** Forgets the node; its session (if any) ends with {@code reason}. */
@@ -198,6 +231,11 @@ final class RegisteredNodes {
         }
         onExpire.run();
       }
+    }
+
+    Duration timeLeft() {
+      return deadline == null || deadline.isDone() ? Duration.ZERO
+          : Duration.ofNanos(Math.max(0, deadline.getDelay(TimeUnit.NANOSECONDS)));
     }
 
     private void stopTimer() {

@@ -118,7 +118,11 @@ public final class LogBroker {
     }
     LogSubscription sub = new LogSubscription(Identity.newId(), selector, request.getOptions());
     if (client instanceof ServerCallStreamObserver<SubscribeLogsMessage> call) {
-      call.setOnCancelHandler(() -> sub.outbox().offer(new LogSubscription.Cancelled()));
+      call.setOnCancelHandler(() -> {
+        sub.outbox().offer(new LogSubscription.Cancelled());
+        signalReady(sub);
+      });
+      call.setOnReadyHandler(() -> signalReady(sub));
     }
     // Registered before matching, so a task that lands on a node meanwhile is seen by the watcher.
     subscriptions.put(sub.id(), sub);
@@ -135,13 +139,58 @@ public final class LogBroker {
     sender.start();
   }
 
+  private static void signalReady(LogSubscription sub) {
+    synchronized (sub.readySignal) {
+      sub.readySignal.notifyAll();
+    }
+  }
+
+  /** Log messages waiting for clients, across all subscriptions (bounded per subscription). */
+  public int bufferedMessages() {
+    int n = 0;
+    for (LogSubscription sub : subscriptions.values()) {
+      n += sub.buffered();
+    }
+    return n;
+  }
+
+  /**
+   * Waits until the client's transport can take a message (flow control), so a client that stops
+   * reading makes its logs wait in the bounded outbox instead of in the transport's buffers. False
+   * if the client went away or the subscription overflowed meanwhile.
+   */
+  private static boolean awaitReady(LogSubscription sub, StreamObserver<SubscribeLogsMessage> client)
+      throws InterruptedException {
+    if (!(client instanceof ServerCallStreamObserver<SubscribeLogsMessage> call)) {
+      return true;
+    }
+    synchronized (sub.readySignal) {
+      while (!call.isReady()) {
+        if (call.isCancelled() || sub.overflowed()) {
+          return false;
+        }
+        sub.readySignal.wait(100);
+      }
+    }
+    return true;
+  }
+
   /** The subscription's own thread: forwards queued logs to the client until it ends. */
   private void sendToClient(LogSubscription sub, StreamObserver<SubscribeLogsMessage> client) {
     try {
       while (true) {
         LogSubscription.Item item = sub.outbox().take();
         if (item instanceof LogSubscription.Logs logs) {
+          if (!awaitReady(sub, client)) {
+            continue; // the outbox now holds why: Cancelled or Overflowed
+          }
           client.onNext(SubscribeLogsMessage.newBuilder().addAllMessages(logs.messages()).build());
+          sub.sent(logs.messages().size());
+        } else if (item instanceof LogSubscription.Overflowed o) {
+          log.info("subscription {}: client too slow, ending it", sub.id());
+          client.onError(Status.RESOURCE_EXHAUSTED.withDescription(
+              "log subscriber too slow: more than " + o.bound() + " log messages waiting").asException());
+          return;
         } else if (item instanceof LogSubscription.Completed done) {
           if (done.error() == null) {
             client.onCompleted();

@@ -33,6 +33,18 @@ final class LogSubscription {
   /** The subscription finished; {@code error} is null when every log could be retrieved. */
   record Completed(String error) implements Item {}
 
+  /** The client read too slowly: more than {@code bound} log messages were waiting for it. */
+  record Overflowed(int bound) implements Item {}
+
+  /**
+   * Log messages that may wait for a client that is not reading; beyond this the subscription is
+   * ended with RESOURCE_EXHAUSTED, so a paused client cannot grow the manager's heap.
+   */
+  static final int MAX_BUFFERED_MESSAGES = 10_000;
+
+  /** Notified when the client's transport can take more; the sender waits on it. */
+  final Object readySignal = new Object();
+
   /** The client went away. */
   record Cancelled() implements Item {}
 
@@ -49,6 +61,8 @@ final class LogSubscription {
   private final List<String> errors = new ArrayList<>();
   private boolean closed;
   private boolean completed;
+  private boolean overflowed;
+  private int buffered;
 
   LogSubscription(String id, LogSelector selector, LogSubscriptionOptions options) {
     this.message = SubscriptionMessage.newBuilder().setId(id).setSelector(selector).setOptions(options).build();
@@ -153,9 +167,36 @@ final class LogSubscription {
 
   /** Queues published logs for the client, unless the subscription already ended. */
   synchronized void deliver(List<LogMessage> messages) {
-    if (!closed && !completed && !messages.isEmpty()) {
-      outbox.offer(new Logs(List.copyOf(messages)));
+    if (closed || completed || messages.isEmpty()) {
+      return;
     }
+    if (buffered + messages.size() > MAX_BUFFERED_MESSAGES) {
+      completed = true;
+      overflowed = true;
+      outbox.clear();
+      buffered = 0;
+      outbox.offer(new Overflowed(MAX_BUFFERED_MESSAGES));
+      synchronized (readySignal) {
+        readySignal.notifyAll();
+      }
+      return;
+    }
+    buffered += messages.size();
+    outbox.offer(new Logs(List.copyOf(messages)));
+  }
+
+  /** The sender handed {@code count} messages to the client's transport. */
+  synchronized void sent(int count) {
+    buffered = Math.max(0, buffered - count);
+  }
+
+  /** Log messages queued for the client and not yet sent. */
+  synchronized int buffered() {
+    return buffered;
+  }
+
+  synchronized boolean overflowed() {
+    return overflowed;
   }
 
   synchronized void close() {

@@ -531,4 +531,62 @@ class DispatcherTest {
     await().atMost(Duration.ofSeconds(5)).until(() -> task("running").getStatus().getState() == TaskState.ORPHANED);
     assertThat(task("done").getStatus().getState()).isEqualTo(TaskState.COMPLETE);
   }
+
+  @Test
+  void sessionAndAssignmentStreamsOfManyNodesHoldNoThreadEach() throws Exception {
+    int count = 300;
+    for (int i = 0; i < count; i++) {
+      createTask("task-" + i, "node-" + i, TaskState.ASSIGNED, TaskSpec.getDefaultInstance());
+    }
+    // Long enough that the nodes need not heartbeat during the test.
+    Cluster longBeats = cluster(Duration.ofMillis(1), "ROOT-1");
+    store.update(tx -> tx.create(Table.CLUSTERS, longBeats.toBuilder().setSpec(longBeats.getSpec().toBuilder()
+        .setDispatcher(dev.swarmkit.api.DispatcherConfig.newBuilder()
+            .setHeartbeatPeriod(com.google.protobuf.Duration.newBuilder().setSeconds(60)))).build()));
+    dispatcher.start();
+    ManagedChannel shared = NettyChannelBuilder.forAddress("127.0.0.1", server.getPort()).usePlaintext().build();
+    channels.add(shared);
+    int before = settledThreads();
+    List<StreamRecorder<SessionMessage>> sessions = new ArrayList<>();
+    for (int i = 0; i < count; i++) { // registrations complete together in the next batch commit
+      StreamRecorder<SessionMessage> session = new StreamRecorder<>();
+      DispatcherGrpc.newStub(shared).withInterceptors(header("node-" + i))
+          .session(SessionRequest.getDefaultInstance(), session);
+      sessions.add(session);
+    }
+    List<StreamRecorder<AssignmentsMessage>> streams = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      String sessionId = sessions.get(i).next().getSessionId();
+      StreamRecorder<AssignmentsMessage> assignments = new StreamRecorder<>();
+      DispatcherGrpc.newStub(shared).withInterceptors(header("node-" + i))
+          .assignments(AssignmentsRequest.newBuilder().setSessionId(sessionId).build(), assignments);
+      streams.add(assignments);
+    }
+    for (int i = 0; i < count; i++) {
+      AssignmentsMessage full = streams.get(i).next();
+      assertThat(full.getType()).isEqualTo(AssignmentsMessage.Type.COMPLETE);
+      assertThat(full.getChangesList()).singleElement()
+          .satisfies(c -> assertThat(c.getAssignment().getTask().getNodeId()).isNotEmpty());
+    }
+
+    // Upstream parks a goroutine per stream; a thread per stream here would add 600 for good. Only
+    // gRPC's shared executor (serving this test's 600 client streams too) may grow for a while.
+    assertThat(settledThreads() - before).as("threads added by %d nodes' open streams", count).isLessThan(100);
+    store.update(tx -> {
+      Task t = tx.get(Table.TASKS, "task-7").orElseThrow();
+      tx.update(Table.TASKS, t.toBuilder().setDesiredState(TaskState.SHUTDOWN).build());
+    });
+    AssignmentsMessage change = streams.get(7).next();
+    assertThat(change.getType()).isEqualTo(AssignmentsMessage.Type.INCREMENTAL);
+    assertThat(change.getChanges(0).getAssignment().getTask().getDesiredState()).isEqualTo(TaskState.SHUTDOWN);
+  }
+
+  private static int settledThreads() throws InterruptedException {
+    int min = Integer.MAX_VALUE;
+    for (int i = 0; i < 5; i++) {
+      min = Math.min(min, java.lang.management.ManagementFactory.getThreadMXBean().getThreadCount());
+      Thread.sleep(200);
+    }
+    return min;
+  }
 }

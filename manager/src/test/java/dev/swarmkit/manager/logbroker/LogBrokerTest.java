@@ -288,4 +288,64 @@ class LogBrokerTest {
     assertThat(a.nextSubscription().getSelector().getServiceIdsList()).containsExactly(SERVICE);
     clientCall.cancel(null);
   }
+
+  @Test
+  void aLogsClientThatStopsReadingIsEndedWithBoundedBufferingWhileOthersAreServed() throws Exception {
+    put(task("t1", "node-a", TaskState.RUNNING));
+    Worker a = new Worker("node-a");
+    SubscribeLogsRequest request = SubscribeLogsRequest.newBuilder().setSelector(byService())
+        .setOptions(LogSubscriptionOptions.newBuilder().setFollow(true)).build();
+    // The slow client (service logs --follow, paused) asks for no message at all.
+    java.util.concurrent.atomic.AtomicInteger slowLines = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.CompletableFuture<Status> slowEnd = new java.util.concurrent.CompletableFuture<>();
+    java.util.concurrent.atomic.AtomicReference<io.grpc.stub.ClientCallStreamObserver<SubscribeLogsRequest>> slowCall =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    LogsGrpc.newStub(channel).subscribeLogs(request,
+        new io.grpc.stub.ClientResponseObserver<SubscribeLogsRequest, SubscribeLogsMessage>() {
+          @Override public void beforeStart(io.grpc.stub.ClientCallStreamObserver<SubscribeLogsRequest> call) {
+            slowCall.set(call);
+            call.disableAutoRequestWithInitial(0);
+          }
+          @Override public void onNext(SubscribeLogsMessage m) { slowLines.addAndGet(m.getMessagesCount()); }
+          @Override public void onError(Throwable t) { slowEnd.complete(Status.fromThrowable(t)); }
+          @Override public void onCompleted() { slowEnd.complete(Status.OK); }
+        });
+    String slowId = a.nextSubscription().getId();
+    java.util.concurrent.atomic.AtomicInteger fastLines = new java.util.concurrent.atomic.AtomicInteger();
+    Iterator<SubscribeLogsMessage> fast = LogsGrpc.newBlockingStub(channel).subscribeLogs(request);
+    String fastId = a.nextSubscription().getId();
+    Thread reader = new Thread(() -> {
+      while (fast.hasNext()) {
+        fastLines.addAndGet(fast.next().getMessagesCount());
+      }
+    });
+    reader.setDaemon(true);
+    reader.start();
+
+    int batches = 30;
+    int perBatch = 500;
+    List<LogMessage> batch = new java.util.ArrayList<>();
+    for (int i = 0; i < perBatch; i++) {
+      batch.add(line("node-a", "t1", "line " + i));
+    }
+    int maxBuffered = 0;
+    for (int i = 0; i < batches; i++) {
+      a.publish(slowId, batch);
+      assertThat(a.publish(fastId, batch)).isEqualTo(Status.OK);
+      maxBuffered = Math.max(maxBuffered, broker.bufferedMessages());
+      int published = (i + 1) * perBatch;
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+          .until(() -> fastLines.get() >= published);
+    }
+
+    assertThat(fastLines.get()).isEqualTo(batches * perBatch);
+    assertThat(maxBuffered).as("log messages the manager held at any time")
+        .isLessThanOrEqualTo(LogSubscription.MAX_BUFFERED_MESSAGES + perBatch);
+    slowCall.get().request(Integer.MAX_VALUE);
+    Status end = slowEnd.get(30, TimeUnit.SECONDS);
+    assertThat(end.getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+    assertThat(end.getDescription()).startsWith("log subscriber too slow");
+    assertThat(slowLines.get()).isLessThan(batches * perBatch);
+    assertThat(broker.bufferedMessages()).isZero();
+  }
 }

@@ -26,7 +26,15 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.NettyServerBuilder;
 import java.net.InetSocketAddress;
+import dev.swarmkit.api.WatchActionKind;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import java.time.Duration;
 import java.util.Iterator;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import static org.awaitility.Awaitility.await;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -184,5 +192,86 @@ class WatchServiceTest {
           assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
           assertThat(e.getStatus().getDescription()).isEqualTo(message);
         });
+  }
+
+  @Test
+  void aWatchClientThatStopsReadingIsDroppedWithBoundedBufferingWhileOthersAreServed() throws Exception {
+    int capacity = 300;
+    int changes = 3000;
+    MemoryStore small = new MemoryStore(MemoryStore.Options.defaults().withWatchQueueCapacity(capacity));
+    WatchService service = new WatchService(small);
+    Server srv = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).addService(service).build().start();
+    ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", srv.getPort()).usePlaintext().build();
+    // Another client has its own connection (a paused stream holds its connection's HTTP/2 window).
+    ManagedChannel other = NettyChannelBuilder.forAddress("127.0.0.1", srv.getPort()).usePlaintext().build();
+    try {
+      WatchRequest request = WatchRequest.newBuilder()
+          .addEntries(entry("node", WatchActionKind.WATCH_ACTION_CREATE_VALUE)).build();
+      // The slow client takes the opening message, then reads nothing.
+      AtomicInteger slowReceived = new AtomicInteger();
+      CompletableFuture<Status> slowEnd = new CompletableFuture<>();
+      AtomicReference<ClientCallStreamObserver<WatchRequest>> slowCall = new AtomicReference<>();
+      WatchGrpc.newStub(ch).watch(request, new ClientResponseObserver<WatchRequest, WatchMessage>() {
+        @Override
+        public void beforeStart(ClientCallStreamObserver<WatchRequest> call) {
+          slowCall.set(call);
+          call.disableAutoRequestWithInitial(1);
+        }
+
+        @Override
+        public void onNext(WatchMessage value) {
+          slowReceived.incrementAndGet();
+        }
+
+        @Override
+        public void onError(Throwable t) {
+          slowEnd.complete(Status.fromThrowable(t));
+        }
+
+        @Override
+        public void onCompleted() {
+          slowEnd.complete(Status.OK);
+        }
+      });
+      // The fast client reads everything on its own thread.
+      AtomicInteger fastEvents = new AtomicInteger();
+      Iterator<WatchMessage> fast = WatchGrpc.newBlockingStub(other).watch(request);
+      fast.next();
+      Thread reader = new Thread(() -> {
+        while (fastEvents.get() < changes && fast.hasNext()) {
+          fastEvents.addAndGet(fast.next().getEventsCount());
+        }
+      });
+      reader.start();
+      await().atMost(Duration.ofSeconds(10)).until(() -> service.openStreams() == 2);
+
+      String padding = "x".repeat(4096); // large messages fill the transport's windows quickly
+      for (int i = 0; i < changes; i++) {
+        String id = "n" + i;
+        small.update(tx -> tx.create(Table.NODES, Node.newBuilder().setId(id)
+            .setDescription(NodeDescription.newBuilder().setHostname(id + padding)).build()));
+        if (i % 100 == 99) {
+          int written = i + 1; // a client that keeps up stays within the queue's bound
+          await().atMost(Duration.ofSeconds(30)).until(() -> fastEvents.get() >= written);
+        }
+      }
+
+      await().atMost(Duration.ofSeconds(60)).until(() -> fastEvents.get() == changes);
+      await().atMost(Duration.ofSeconds(30)).until(() -> service.openStreams() == 1);
+      assertThat(slowEnd).as("the slow stream is only ended once it reads again").isNotDone();
+      slowCall.get().request(Integer.MAX_VALUE);
+      Status end = slowEnd.get(30, TimeUnit.SECONDS);
+      assertThat(end.getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+      assertThat(end.getDescription()).startsWith("watch client too slow");
+      // What reached the slow client is only what the transport windows held when it paused, not
+      // every change: the manager buffered at most the watch queue's capacity for it, then let go.
+      assertThat(slowReceived.get()).isLessThan(changes / 3);
+    } finally {
+      ch.shutdownNow();
+      other.shutdownNow();
+      service.close();
+      srv.shutdownNow();
+      small.close();
+    }
   }
 }
