@@ -192,6 +192,13 @@ public final class Agent implements AutoCloseable {
             continue;
           }
         }
+        if (current.stalled(System.nanoTime())) {
+          // Its own timers should have ended it: an event was lost. Replace the session rather than
+          // wait forever (which would leave this node DOWN while every manager is up).
+          log.warn("{} showed no progress within its deadline; starting a new session", current);
+          events.add(new Session.Failed(current,
+              Status.DEADLINE_EXCEEDED.withDescription("session stalled").asRuntimeException()));
+        }
         if (outage.summaryDue(System.nanoTime())) {
           log.warn("no manager reachable {}; still retrying", outage.describe(System.nanoTime()));
         }

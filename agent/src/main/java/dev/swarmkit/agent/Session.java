@@ -79,8 +79,15 @@ final class Session implements AutoCloseable {
   private volatile String sessionId;
   private volatile boolean closed;
   private volatile boolean registered;
-  private volatile ScheduledFuture<?> timer;
+  // One field per timer: a heartbeat scheduled from a gRPC thread must not overwrite (and so escape the
+  // cancellation of) the start or registration timer, nor the other way round.
+  private volatile ScheduledFuture<?> startTimer;
+  private volatile ScheduledFuture<?> registrationTimer;
+  private volatile ScheduledFuture<?> heartbeatTimer;
   private volatile Duration heartbeatPeriod;
+  /** When this session must have shown progress (opened, registered, heartbeat answered) by. */
+  private volatile long progressDeadlineNanos;
+  private volatile boolean stallReported;
 
   /** {@code channel} null: no manager is known; the session fails after the delay. */
   Session(String address, ManagedChannel channel, String previousSessionId, NodeDescription description,
@@ -99,7 +106,44 @@ final class Session implements AutoCloseable {
    * session holds no thread of its own: thousands of agents can share one JVM.
    */
   void start() {
-    timer = TIMERS.schedule(() -> context.run(this::open), delay.toMillis(), TimeUnit.MILLISECONDS);
+    expectProgressWithin(delay.plus(rpcTimeout));
+    startTimer = schedule(() -> context.run(this::open), delay.toMillis());
+  }
+
+  /**
+   * Runs {@code task} on the shared timer thread after {@code millis}. A task that throws ends this
+   * session with that error: the executor would otherwise keep the exception in a future nobody reads,
+   * and the agent would wait forever for an event that never comes.
+   */
+  private ScheduledFuture<?> schedule(Runnable task, long millis) {
+    return TIMERS.schedule(() -> {
+      try {
+        task.run();
+      } catch (RuntimeException | Error e) {
+        log.warn("{}: timer task failed", this, e);
+        fail(e);
+      }
+    }, Math.max(0, millis), TimeUnit.MILLISECONDS);
+  }
+
+  /** Grace beyond the session's own timers before the agent's watchdog gives up on it. */
+  private static final Duration STALL_GRACE = Duration.ofSeconds(1);
+
+  private void expectProgressWithin(Duration d) {
+    progressDeadlineNanos = System.nanoTime() + d.plus(STALL_GRACE).toNanos();
+  }
+
+  /**
+   * Whether this session has shown no progress by its deadline (it neither registered, nor failed,
+   * nor had a heartbeat answered in time): true once, for the agent's watchdog to replace it. Its own
+   * timers should always have ended it before; this catches a lost event.
+   */
+  boolean stalled(long nowNanos) {
+    if (closed || stallReported || nowNanos - progressDeadlineNanos < 0) {
+      return false;
+    }
+    stallReported = true;
+    return true;
   }
 
   String sessionId() {
@@ -123,11 +167,12 @@ final class Session implements AutoCloseable {
     if (description != null) {
       req.setDescription(description);
     }
-    timer = TIMERS.schedule(() -> {
+    expectProgressWithin(rpcTimeout);
+    registrationTimer = schedule(() -> {
       if (!registered) {
         context.cancel(Status.DEADLINE_EXCEEDED.withDescription("session initiation timed out").asException());
       }
-    }, rpcTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    }, rpcTimeout.toMillis());
     DispatcherGrpc.newStub(channel).session(req.build(), new Follower<>("session stream ended") {
       @Override
       public void onNext(SessionMessage msg) {
@@ -136,7 +181,8 @@ final class Session implements AutoCloseable {
           return;
         }
         registered = true;
-        cancelTimer();
+        cancel(registrationTimer);
+        expectProgressWithin(rpcTimeout);
         sessionId = msg.getSessionId();
         post(new Message(Session.this, msg));
         post(new Registered(Session.this));
@@ -159,8 +205,9 @@ final class Session implements AutoCloseable {
           public void onNext(HeartbeatResponse resp) {
             long millis = resp.getPeriod().getSeconds() * 1000 + resp.getPeriod().getNanos() / 1_000_000;
             heartbeatPeriod = Duration.ofMillis(millis);
+            expectProgressWithin(Duration.ofMillis(millis).plus(rpcTimeout));
             if (!closed) {
-              timer = TIMERS.schedule(Session.this::heartbeat, Math.max(1, millis), TimeUnit.MILLISECONDS);
+              heartbeatTimer = schedule(Session.this::heartbeat, Math.max(1, millis));
             }
           }
 
@@ -230,8 +277,7 @@ final class Session implements AutoCloseable {
     }
   }
 
-  private void cancelTimer() {
-    ScheduledFuture<?> t = timer;
+  private static void cancel(ScheduledFuture<?> t) {
     if (t != null) {
       t.cancel(false);
     }
@@ -325,7 +371,9 @@ final class Session implements AutoCloseable {
       return;
     }
     closed = true;
-    cancelTimer();
+    cancel(startTimer);
+    cancel(registrationTimer);
+    cancel(heartbeatTimer);
     context.cancel(null);
     if (channel != null) {
       channel.shutdownNow();
