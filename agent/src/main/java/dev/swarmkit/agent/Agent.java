@@ -177,7 +177,19 @@ public final class Agent implements AutoCloseable {
     long nextDescribe = System.nanoTime() + NODE_UPDATE_PERIOD.toNanos();
     try {
       while (!stopped) {
-        Session.Event ev = events.poll(1, TimeUnit.SECONDS);
+        Session.Event ev;
+        try {
+          ev = events.poll(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          if (stopped) {
+            throw e;
+          }
+          // Only stop() may end the loop: an interrupt flag left set by code run on this thread (a
+          // listener, a library restoring an interrupt) would otherwise end it silently, leaving the
+          // node without a session and nothing in the log.
+          log.warn("agent event loop interrupted while not stopping; carrying on");
+          continue;
+        }
         Session current = session;
         if (System.nanoTime() >= nextDescribe) {
           nextDescribe = System.nanoTime() + NODE_UPDATE_PERIOD.toNanos();

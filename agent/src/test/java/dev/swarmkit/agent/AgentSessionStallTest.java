@@ -86,6 +86,29 @@ class AgentSessionStallTest {
     assertThat(opened.get()).isGreaterThanOrEqualTo(2);
   }
 
+  @Test
+  void anInterruptLeftOnTheEventLoopByAListenerDoesNotEndTheAgent() throws Exception {
+    java.util.concurrent.atomic.AtomicBoolean interrupted = new java.util.concurrent.atomic.AtomicBoolean();
+    agent = new Agent(new AgentConfig(stateDir, () -> List.of(dispatcher.address()),
+        new SimulatedExecutor("worker-1", t -> SimulatedExecutor.Behavior.runForever()), ChannelFactory.plaintext(),
+        List.of(), RPC_TIMEOUT, Duration.ofMillis(50), Duration.ofMillis(400), true));
+    // Code run on the agent's thread that restores an interrupt it caught (a library, a listener).
+    agent.onNodeChange((node, rootCa) -> {
+      if (interrupted.compareAndSet(false, true)) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    agent.start();
+    assertThat(agent.awaitReady(Duration.ofSeconds(10))).isTrue();
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(interrupted::get);
+    int before = dispatcher.sessions.get();
+
+    dispatcher.dropSessions();
+
+    org.awaitility.Awaitility.await("a new session after the manager dropped the agent's")
+        .atMost(Duration.ofSeconds(10)).until(() -> dispatcher.sessions.get() > before);
+  }
+
   /** A call that swallows everything, cancellation included: its listener never hears a thing. */
   private static final class SilentCall<Q, R> extends ClientCall<Q, R> {
     @Override
