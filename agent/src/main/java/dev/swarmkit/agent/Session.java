@@ -126,11 +126,16 @@ final class Session implements AutoCloseable {
     }, Math.max(0, millis), TimeUnit.MILLISECONDS);
   }
 
-  /** Grace beyond the session's own timers before the agent's watchdog gives up on it. */
-  private static final Duration STALL_GRACE = Duration.ofSeconds(1);
+  /**
+   * Grace beyond the session's own timers before the agent's watchdog gives up on it: one more RPC
+   * timeout (at least 1 s), so a timer thread running late under load never replaces a live session.
+   */
+  private Duration stallGrace() {
+    return rpcTimeout.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : rpcTimeout;
+  }
 
   private void expectProgressWithin(Duration d) {
-    progressDeadlineNanos = System.nanoTime() + d.plus(STALL_GRACE).toNanos();
+    progressDeadlineNanos = System.nanoTime() + d.plus(stallGrace()).toNanos();
   }
 
   /**
