@@ -54,7 +54,7 @@ class RegisteredNodesTest {
 
   @Test
   void aLiveSessionIsResumedWithItsReadyQueuedOnce() {
-    RegisteredNodes.RegisteredNode rn = nodes.add("n", () -> {});
+    RegisteredNodes.RegisteredNode rn = nodes.add("n", () -> {}, () -> {});
     AtomicInteger queued = new AtomicInteger();
 
     assertThat(nodes.resume("n", rn.sessionId, queued::incrementAndGet)).isSameAs(rn);
@@ -63,8 +63,8 @@ class RegisteredNodesTest {
 
   @Test
   void aSessionThatExpiredOrWasReplacedIsNotResumedAndQueuesNothing() {
-    RegisteredNodes.RegisteredNode first = nodes.add("n", () -> {});
-    nodes.add("n", () -> {});
+    RegisteredNodes.RegisteredNode first = nodes.add("n", () -> {}, () -> {});
+    nodes.add("n", () -> {}, () -> {});
     AtomicInteger queued = new AtomicInteger();
 
     assertThat(nodes.resume("n", first.sessionId, queued::incrementAndGet)).isNull();
@@ -81,10 +81,10 @@ class RegisteredNodesTest {
         Duration.ofSeconds(8));
     slow.addUnknown("n", () -> {}); // 2 x 10s to come back after a leader change
 
-    RegisteredNodes.RegisteredNode rn = slow.add("n", () -> {});
+    RegisteredNodes.RegisteredNode rn = slow.add("n", () -> {}, () -> {});
 
     assertThat(rn.timeLeft()).as("not cut to the normal 10s grace").isGreaterThan(Duration.ofSeconds(15));
-    assertThat(slow.add("n", () -> {}).timeLeft()).as("a replaced session's deadline carries over")
+    assertThat(slow.add("n", () -> {}, () -> {}).timeLeft()).as("a replaced session's deadline carries over")
         .isGreaterThan(Duration.ofSeconds(15));
   }
 
@@ -92,9 +92,9 @@ class RegisteredNodesTest {
   void aRegistrationReplacingALiveSessionGetsTheNormalGrace() {
     RegisteredNodes slow = new RegisteredNodes(timers, new PeriodChooser(Duration.ofSeconds(10), Duration.ZERO), 1,
         Duration.ofSeconds(8));
-    slow.add("n", () -> {});
+    slow.add("n", () -> {}, () -> {});
 
-    assertThat(slow.add("n", () -> {}).timeLeft()).isLessThanOrEqualTo(Duration.ofSeconds(10))
+    assertThat(slow.add("n", () -> {}, () -> {}).timeLeft()).isLessThanOrEqualTo(Duration.ofSeconds(10))
         .isGreaterThan(Duration.ofSeconds(5));
   }
 
@@ -103,11 +103,11 @@ class RegisteredNodesTest {
     RegisteredNodes slow = new RegisteredNodes(timers, new PeriodChooser(Duration.ofSeconds(10), Duration.ZERO), 1,
         Duration.ofSeconds(8));
     slow.addUnknown("n", () -> {});
-    RegisteredNodes.RegisteredNode afterLeaderChange = slow.add("n", () -> {});
+    RegisteredNodes.RegisteredNode afterLeaderChange = slow.add("n", () -> {}, () -> {});
     slow.sessionStarted("n", afterLeaderChange.sessionId);
     assertThat(afterLeaderChange.timeLeft()).isGreaterThan(Duration.ofSeconds(15));
 
-    RegisteredNodes.RegisteredNode fresh = slow.add("m", () -> {});
+    RegisteredNodes.RegisteredNode fresh = slow.add("m", () -> {}, () -> {});
     slow.sessionStarted("m", fresh.sessionId);
     assertThat(fresh.timeLeft()).isLessThanOrEqualTo(Duration.ofSeconds(10)).isGreaterThan(Duration.ofSeconds(5));
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> slow.sessionStarted("m", "replaced"))
