@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -109,30 +110,133 @@ public final class MemoryStore implements Store, AutoCloseable {
 
   // ---- writes ------------------------------------------------------------------------------
 
+  /**
+   * Writers whose transaction waits for the update lock. Whoever holds the lock runs every queued
+   * transaction, in order, into one entry (group commit): with one Raft round trip in flight at a
+   * time, concurrent writers then share a round trip instead of queueing for one each.
+   */
+  private final ConcurrentLinkedQueue<QueuedWrite> queuedWrites = new ConcurrentLinkedQueue<>();
+
   @Override
   public void update(Consumer<Tx> fn) {
     long start = System.nanoTime();
-    lockForWrite();
+    if (updateLock.isHeldByCurrentThread()) {
+      throw new IllegalStateException("store update or batch called from inside another update");
+    }
+    QueuedWrite own = new QueuedWrite(fn);
+    queuedWrites.add(own);
+    updateLock.lock();
     long locked = System.nanoTime();
     try {
-      checkOpen();
-      WriteTx tx = newTx();
-      try {
-        fn.accept(tx);
-      } finally {
-        tx.close();
+      while (!own.done) {
+        commitQueued();
       }
-      List<StoreAction> actions = tx.actions();
-      if (actions.isEmpty()) {
-        return;
-      }
-      checkLimits(actions.size(), tx.bytes());
-      commit(actions);
     } finally {
       updateLock.unlock();
       StoreMetrics.observeSince(StoreMetrics.LOCK_HELD, locked);
       StoreMetrics.observeSince(StoreMetrics.WRITE_TX, start);
     }
+    own.rethrow();
+  }
+
+  /** Writers waiting for their transaction to be run (for tests). */
+  int queuedWrites() {
+    return queuedWrites.size();
+  }
+
+  /** One writer's transaction and, once run, its outcome. */
+  private static final class QueuedWrite {
+    final Consumer<Tx> fn;
+    private Throwable failure;
+    /** Written last, after {@link #failure}, by the thread that ran the transaction. */
+    volatile boolean done;
+
+    QueuedWrite(Consumer<Tx> fn) {
+      this.fn = fn;
+    }
+
+    void finish(Throwable failure) {
+      this.failure = failure;
+      done = true;
+    }
+
+    void rethrow() {
+      if (failure instanceof RuntimeException e) {
+        throw e;
+      }
+      if (failure instanceof Error e) {
+        throw e;
+      }
+      if (failure != null) {
+        throw new StoreException("store: write failed", failure);
+      }
+    }
+  }
+
+  /**
+   * Under the update lock: runs queued transactions, each against the state the ones before it left,
+   * until the queue is empty or the next one would overflow the entry, and commits them as one entry.
+   * A transaction that throws (or is too large on its own) is rolled back alone and fails alone; if
+   * the entry is not committed, every transaction in it fails with that error. Each transaction runs
+   * exactly once.
+   */
+  private void commitQueued() {
+    WriteTx tx = newTx();
+    List<QueuedWrite> inEntry = new ArrayList<>();
+    int pendingEnd = -1; // where the entry must be cut when the last transaction overflowed it
+    QueuedWrite w;
+    while (pendingEnd < 0 && (w = queuedWrites.poll()) != null) {
+      if (closed) {
+        w.finish(new StoreException.Closed());
+        continue;
+      }
+      int mark = tx.actions().size();
+      StoreRoot markRoot = tx.root();
+      try {
+        w.fn.accept(tx);
+        int own = tx.actions().size() - mark;
+        long ownBytes = tx.bytesFrom(mark);
+        checkLimits(own, ownBytes);
+      } catch (Throwable e) {
+        tx.rollbackTo(mark, markRoot);
+        w.finish(e);
+        continue;
+      }
+      inEntry.add(w);
+      if (tx.actions().size() > MAX_CHANGES_PER_TRANSACTION || tx.bytes() > MAX_TRANSACTION_BYTES) {
+        pendingEnd = mark; // it fits alone (checked above) but not with what came before it
+      }
+    }
+    tx.close();
+    List<StoreAction> actions = tx.actions();
+    if (pendingEnd > 0) {
+      // The last transaction goes in an entry of its own, after the others'.
+      QueuedWrite last = inEntry.remove(inEntry.size() - 1);
+      Throwable first = commitFor(inEntry, actions.subList(0, pendingEnd));
+      if (first == null) {
+        commitFor(List.of(last), actions.subList(pendingEnd, actions.size()));
+      } else {
+        last.finish(first); // validated on top of changes that were not committed
+      }
+    } else {
+      commitFor(inEntry, actions);
+    }
+  }
+
+  /** Commits {@code actions} as one entry and finishes {@code writes} with the outcome. */
+  private Throwable commitFor(List<QueuedWrite> writes, List<StoreAction> actions) {
+    Throwable failure = null;
+    try {
+      if (!actions.isEmpty()) {
+        commit(new ArrayList<>(actions));
+      }
+    } catch (Throwable e) {
+      failure = e;
+    }
+    for (QueuedWrite w : writes) {
+      w.finish(failure);
+    }
+    return failure;
   }
 
   @Override
