@@ -54,13 +54,13 @@ import java.util.regex.Pattern;
  * executor. Creates one service of M replicas, then kills the leader with SIGKILL.
  *
  * <p>Usage: {@code scripts/bench.sh swarm --managers 3 --nodes 100 --tasks 10000 [--manager-heap 2g]
- * [--settle 20s] [--jfr] [--worker-dir /dev/shm] [--election-tick 10]}. Workers' state
+ * [--settle 20s] [--jfr] [--worker-dir /dev/shm] [--election-tick 10] [--join-parallelism 16]}. Workers' state
  * (certificates, task database) goes to tmpfs by default: each stands for a machine with its own
  * disk. The last line of stdout is the {@code key=value} summary.
  */
 public final class SwarmBench {
 
-  /** Machines joining at once (each waits on its certificate, mostly for a Raft commit). */
+  /** Machines joining at once by default (each waits on its certificate, mostly for a Raft commit). */
   private static final int JOIN_PARALLELISM = 16;
   private static final Pattern GC_LINE = Pattern.compile("(\\d+)M->(\\d+)M\\(");
 
@@ -71,6 +71,7 @@ public final class SwarmBench {
     String managerHeap = "2g";
     int settleSeconds = 20;
     boolean jfr = false;
+    int joinParallelism = JOIN_PARALLELISM;
     String electionTick = "10";
     Path workerRoot = Files.isDirectory(Path.of("/dev/shm")) ? Path.of("/dev/shm") : null;
     for (int i = 0; i < args.length; i++) {
@@ -81,6 +82,7 @@ public final class SwarmBench {
         case "--manager-heap" -> managerHeap = args[++i];
         case "--settle" -> settleSeconds = Integer.parseInt(args[++i].replace("s", ""));
         case "--jfr" -> jfr = true;
+        case "--join-parallelism" -> joinParallelism = Integer.parseInt(args[++i]);
         case "--election-tick" -> electionTick = args[++i];
         case "--worker-dir" -> workerRoot = Path.of(args[++i]);
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
@@ -93,7 +95,7 @@ public final class SwarmBench {
     Path workers = workerRoot == null ? root : Files.createTempDirectory(workerRoot, "swarm-bench-workers");
     System.err.println("state under " + root + ", workers under " + workers);
     try {
-      new SwarmBench(electionTick).run(root, workers, managers, nodes, tasks, managerHeap, settleSeconds, jfr);
+      new SwarmBench(electionTick, joinParallelism).run(root, workers, managers, nodes, tasks, managerHeap, settleSeconds, jfr);
     } finally {
       if (!workers.equals(root)) {
         deleteTree(workers);
@@ -105,9 +107,13 @@ public final class SwarmBench {
   private final String electionTick;
   private final List<ManagerProcess> managerProcs = new ArrayList<>();
 
-  private SwarmBench(String electionTick) {
+  private final int joinParallelism;
+
+  private SwarmBench(String electionTick, int joinParallelism) {
     this.electionTick = electionTick;
+    this.joinParallelism = joinParallelism;
   }
+
   private final List<Agent> agents = Collections.synchronizedList(new ArrayList<>());
   private final java.util.concurrent.atomic.AtomicInteger joinRetries = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -128,6 +134,7 @@ public final class SwarmBench {
 
   private void run(Path root, Path workerRoot, int managerCount, int nodeCount, int taskCount, String heap, int settle,
       boolean jfr) throws Exception {
+    System.err.printf("joining %d workers, %d at a time%n", nodeCount, joinParallelism);
     try {
       ManagerProcess first = ManagerProcess.start(root, "m1", "", "", heap, jfr, electionTick);
       managerProcs.add(first);
@@ -149,7 +156,7 @@ public final class SwarmBench {
 
       // Workers: join through the CA (parallel, as real machines would), then run their agents.
       long t0 = System.nanoTime();
-      ExecutorService joins = Executors.newFixedThreadPool(JOIN_PARALLELISM);
+      ExecutorService joins = Executors.newFixedThreadPool(joinParallelism);
       List<Future<?>> pending = new ArrayList<>();
       for (int i = 0; i < nodeCount; i++) {
         String name = "w" + i;
@@ -172,6 +179,8 @@ public final class SwarmBench {
       ManagerProcess leader = leader(first);
       long cpuBefore = leader.cpuTicks();
       leader.startGcSampling();
+      var watchChannel = leader.control();
+      RunningTaskWatch watch = new RunningTaskWatch(watchChannel.channel(), Duration.ofSeconds(30));
       long createMillis = System.currentTimeMillis();
       long c0 = System.nanoTime();
       String serviceId;
@@ -186,22 +195,33 @@ public final class SwarmBench {
       int maxLeaderThreads = leader.threads();
       int maxAgentThreads = agentThreads();
       List<Task> running;
+      double runningS;
+      long cpuAtRunning;
+      int polls = 0;
       while (true) {
         maxLeaderThreads = Math.max(maxLeaderThreads, leader.threads());
         maxAgentThreads = Math.max(maxAgentThreads, agentThreads());
-        running = runningTasks(leader, serviceId);
-        if (running.size() >= taskCount) {
-          break;
+        int seen = watch.running();
+        if (seen >= taskCount) {
+          // Confirmed by one listing, which also gives every task's RUNNING timestamp.
+          runningS = secondsSince(c0);
+          cpuAtRunning = leader.cpuTicks();
+          running = runningTasks(leader, serviceId);
+          if (running.size() >= taskCount) {
+            break;
+          }
         }
         if (secondsSince(c0) > 1800) {
-          throw new IllegalStateException("only " + running.size() + " of " + taskCount + " running after 30 min");
+          throw new IllegalStateException("only " + seen + " of " + taskCount + " running after 30 min");
         }
-        System.err.printf("  %.0fs: %d running, leader threads %d%n", secondsSince(c0), running.size(),
-            leader.threads());
-        Thread.sleep(2000);
+        if (++polls % 20 == 0) {
+          System.err.printf("  %.0fs: %d running, leader threads %d%n", secondsSince(c0), seen, leader.threads());
+        }
+        Thread.sleep(100);
       }
-      double runningS = secondsSince(c0);
-      double leaderCpu = (leader.cpuTicks() - cpuBefore) / 100.0;
+      watch.close();
+      watchChannel.close();
+      double leaderCpu = (cpuAtRunning - cpuBefore) / 100.0;
       long[] latencies = running.stream()
           .mapToLong(t -> Timestamps.toMillis(t.getStatus().getTimestamp()) - createMillis).sorted().toArray();
       double lastRunning = latencies[latencies.length - 1] / 1000.0;
