@@ -178,6 +178,9 @@ public final class SwarmBench {
 
       ManagerProcess leader = leader(first);
       long cpuBefore = leader.cpuTicks();
+      // Every process shares this machine's cores, so the running phase's CPU is reported for each.
+      long followersCpuBefore = followersCpuTicks(leader);
+      long agentsCpuBefore = ownCpuNanos();
       leader.startGcSampling();
       var watchChannel = leader.control();
       RunningTaskWatch watch = new RunningTaskWatch(watchChannel.channel(), Duration.ofSeconds(30));
@@ -197,6 +200,8 @@ public final class SwarmBench {
       List<Task> running;
       double runningS;
       long cpuAtRunning;
+      long followersCpuAtRunning;
+      long agentsCpuAtRunning;
       int polls = 0;
       while (true) {
         maxLeaderThreads = Math.max(maxLeaderThreads, leader.threads());
@@ -206,6 +211,8 @@ public final class SwarmBench {
           // Confirmed by one listing, which also gives every task's RUNNING timestamp.
           runningS = secondsSince(c0);
           cpuAtRunning = leader.cpuTicks();
+          followersCpuAtRunning = followersCpuTicks(leader);
+          agentsCpuAtRunning = ownCpuNanos();
           running = runningTasks(leader, serviceId);
           if (running.size() >= taskCount) {
             break;
@@ -222,6 +229,8 @@ public final class SwarmBench {
       watch.close();
       watchChannel.close();
       double leaderCpu = (cpuAtRunning - cpuBefore) / 100.0;
+      double followersCpu = (followersCpuAtRunning - followersCpuBefore) / 100.0;
+      double agentsCpu = (agentsCpuAtRunning - agentsCpuBefore) / 1e9;
       long[] latencies = running.stream()
           .mapToLong(t -> Timestamps.toMillis(t.getStatus().getTimestamp()) - createMillis).sorted().toArray();
       double lastRunning = latencies[latencies.length - 1] / 1000.0;
@@ -258,10 +267,10 @@ public final class SwarmBench {
       System.err.printf("after failover: %d nodes DOWN at most, %d tasks RUNNING in %d slots (%s)%n",
           maxDown, after.size(), distinctSlots, oneEach ? "one per slot" : "NOT one per slot");
       System.out.printf("swarm managers=%d nodes=%d tasks=%d ready_s=%.1f running_s=%.1f tasks_per_s=%.0f "
-          + "p50_s=%.1f p99_s=%.1f leader_cpu_s=%.1f leader_threads=%d agents_threads=%d leader_heap_mb=%d "
+          + "p50_s=%.1f p99_s=%.1f leader_cpu_s=%.1f followers_cpu_s=%.1f agents_cpu_s=%.1f leader_threads=%d agents_threads=%d leader_heap_mb=%d "
           + "leader_heap_peak_mb=%d failover_s=%.1f nodes_down=%d tasks_running_after=%d one_per_slot=%s%n",
           managerCount, nodeCount, taskCount, readyS, runningS, taskCount / runningS,
-          percentile(latencies, 0.50) / 1000.0, percentile(latencies, 0.99) / 1000.0, leaderCpu,
+          percentile(latencies, 0.50) / 1000.0, percentile(latencies, 0.99) / 1000.0, leaderCpu, followersCpu, agentsCpu,
           maxLeaderThreads, maxAgentThreads, heapAfterGc, peakHeap, failoverS, maxDown, after.size(), oneEach);
     } catch (Exception | Error e) {
       e.printStackTrace();
@@ -283,6 +292,22 @@ public final class SwarmBench {
     ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).setLevel(ch.qos.logback.classic.Level.WARN);
     ctx.getLogger("io.netty").setLevel(ch.qos.logback.classic.Level.ERROR);
     ctx.getLogger("dev.swarmkit.agent.Agent").setLevel(ch.qos.logback.classic.Level.ERROR);
+  }
+
+  private long followersCpuTicks(ManagerProcess leader) throws IOException {
+    long sum = 0;
+    for (ManagerProcess m : managerProcs) {
+      if (m != leader) {
+        sum += m.cpuTicks();
+      }
+    }
+    return sum;
+  }
+
+  /** CPU time of this JVM (the agents, their transport, and the bench itself). */
+  private static long ownCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
   }
 
   private static long percentile(long[] sorted, double p) {
