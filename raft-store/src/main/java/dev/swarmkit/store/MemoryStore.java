@@ -69,6 +69,8 @@ public final class MemoryStore implements Store, AutoCloseable {
   private final EventLog eventLog;
 
   private volatile StoreRoot root = StoreRoot.empty();
+  /** The transaction being proposed by this member, if its root may be taken as the entry's result. */
+  private volatile Prepared prepared;
   private volatile long version;
   private volatile boolean closed;
 
@@ -212,23 +214,26 @@ public final class MemoryStore implements Store, AutoCloseable {
     if (pendingEnd > 0) {
       // The last transaction goes in an entry of its own, after the others'.
       QueuedWrite last = inEntry.remove(inEntry.size() - 1);
-      Throwable first = commitFor(inEntry, actions.subList(0, pendingEnd));
+      Throwable first = commitFor(inEntry, actions.subList(0, pendingEnd), null);
       if (first == null) {
-        commitFor(List.of(last), actions.subList(pendingEnd, actions.size()));
+        commitFor(List.of(last), actions.subList(pendingEnd, actions.size()), null);
       } else {
         last.finish(first); // validated on top of changes that were not committed
       }
     } else {
-      commitFor(inEntry, actions);
+      commitFor(inEntry, actions, tx);
     }
   }
 
-  /** Commits {@code actions} as one entry and finishes {@code writes} with the outcome. */
-  private Throwable commitFor(List<QueuedWrite> writes, List<StoreAction> actions) {
+  /**
+   * Commits {@code actions} as one entry and finishes {@code writes} with the outcome; {@code whole},
+   * if given, is the transaction whose every action this entry carries.
+   */
+  private Throwable commitFor(List<QueuedWrite> writes, List<StoreAction> actions, WriteTx whole) {
     Throwable failure = null;
     try {
       if (!actions.isEmpty()) {
-        commit(new ArrayList<>(actions));
+        commit(new ArrayList<>(actions), whole);
       }
     } catch (Throwable e) {
       failure = e;
@@ -292,10 +297,10 @@ public final class MemoryStore implements Store, AutoCloseable {
           // This callback does not fit with what is pending: the pending part goes first.
           List<StoreAction> pending = new ArrayList<>(tx.actions().subList(0, mark));
           List<StoreAction> current = new ArrayList<>(tx.actions().subList(mark, total));
-          commit(pending);
-          commit(current);
+          commit(pending, null);
+          commit(current, null);
         } else {
-          commit(new ArrayList<>(tx.actions()));
+          commit(new ArrayList<>(tx.actions()), tx);
         }
       } catch (RuntimeException | Error e) {
         // What was not committed is lost with this transaction; never propose it twice.
@@ -318,7 +323,7 @@ public final class MemoryStore implements Store, AutoCloseable {
     void finish() {
       tx.close();
       if (!tx.actions().isEmpty()) {
-        commit(new ArrayList<>(tx.actions()));
+        commit(new ArrayList<>(tx.actions()), tx);
       }
     }
   }
@@ -349,10 +354,35 @@ public final class MemoryStore implements Store, AutoCloseable {
     }
   }
 
-  private void commit(List<StoreAction> actions) {
-    long index = proposer.propose(List.copyOf(actions));
-    if (version < index) {
-      throw new IllegalStateException("proposer returned index " + index + " before applying it locally");
+  /**
+   * Proposes {@code actions} as one entry. {@code whole}, if given, is the transaction that recorded
+   * exactly these actions: its root is offered to {@link #applyCommitted} so that this member, when
+   * it applies its own entry, takes the state the transaction already built instead of building it
+   * again.
+   */
+  private void commit(List<StoreAction> actions, WriteTx whole) {
+    List<StoreAction> entry = List.copyOf(actions);
+    prepared = whole == null ? null : new Prepared(whole.base(), whole.provisionalVersion(), entry, whole.root());
+    try {
+      long index = proposer.propose(entry);
+      if (version < index) {
+        throw new IllegalStateException("proposer returned index " + index + " before applying it locally");
+      }
+    } finally {
+      prepared = null;
+    }
+  }
+
+  /** A transaction's result, waiting to be applied as its own entry (see {@link #commit}). */
+  private record Prepared(StoreRoot base, long provisionalVersion, List<StoreAction> actions, StoreRoot result) {
+
+    /**
+     * Whether applying {@code entry} at {@code index} on top of {@code current} yields {@link
+     * #result}: the same actions on the same root, and the objects already stamped with the index.
+     */
+    boolean resultOf(StoreRoot current, long currentVersion, long index, List<StoreAction> entry) {
+      return current == base && index == currentVersion + 1 && provisionalVersion == index
+          && entry.size() == actions.size() && entry.equals(actions);
     }
   }
 
@@ -371,27 +401,44 @@ public final class MemoryStore implements Store, AutoCloseable {
         log.debug("ignoring store entry {}: already at version {}", index, version);
         return;
       }
+      Prepared p = prepared;
+      boolean adopt = p != null && p.resultOf(root, version, index, actions);
       StoreRoot next = root;
+      // With a prepared result only the events are derived here; objects changed earlier in this
+      // entry are looked up in what the entry changed so far.
+      Map<String, Message> changed = adopt ? new HashMap<>() : null;
       List<StoreEvent> events = new ArrayList<>(actions.size() + 1);
       for (StoreAction action : actions) {
         Table<?> table = StoreActions.tableOf(action);
         Message object = StoreActions.objectOf(action);
         String id = idOf(table, object);
-        Message old = next.get(table, id);
+        String key = adopt ? table.name() + '\0' + id : null;
+        Message old = adopt ? (changed.containsKey(key) ? changed.get(key) : root.get(table, id)) : next.get(table, id);
         if (action.getAction() == StoreActionKind.STORE_ACTION_REMOVE) {
           if (old != null) {
-            next = next.remove(table, id);
+            if (adopt) {
+              changed.put(key, null);
+            } else {
+              next = next.remove(table, id);
+            }
             events.add(new StoreEvent(StoreEvent.Kind.DELETE, table, old, null, index));
           }
         } else if (action.getAction() == StoreActionKind.STORE_ACTION_CREATE
             || action.getAction() == StoreActionKind.STORE_ACTION_UPDATE) {
           Message stamped = withVersion(table, object, index);
-          next = next.put(table, id, stamped);
+          if (adopt) {
+            changed.put(key, stamped);
+          } else {
+            next = next.put(table, id, stamped);
+          }
           StoreEvent.Kind kind = old == null ? StoreEvent.Kind.CREATE : StoreEvent.Kind.UPDATE;
           events.add(new StoreEvent(kind, table, old, stamped, index));
         } else {
           throw new IllegalArgumentException("unknown store action " + action.getAction());
         }
+      }
+      if (adopt) {
+        next = p.result();
       }
       events.add(StoreEvent.commit(index));
       root = next;

@@ -18,6 +18,7 @@ import java.util.List;
  */
 final class WriteTx extends RootReader implements Tx {
 
+  private final StoreRoot base;
   private final long version;
   private final Clock clock;
   private final List<StoreAction> actions = new ArrayList<>();
@@ -31,6 +32,7 @@ final class WriteTx extends RootReader implements Tx {
    */
   WriteTx(StoreRoot root, long version, Clock clock) {
     super(root);
+    this.base = root;
     this.version = version;
     this.clock = clock;
   }
@@ -115,6 +117,16 @@ final class WriteTx extends RootReader implements Tx {
 
   StoreRoot root() {
     return root;
+  }
+
+  /** The root the transaction started from. */
+  StoreRoot base() {
+    return base;
+  }
+
+  /** The provisional version stamped into changed objects. */
+  long provisionalVersion() {
+    return version;
   }
 
   /** Ends the transaction: a Tx leaked out of its callback can no longer write. */
