@@ -245,6 +245,11 @@ public final class SwarmBench {
       }
       if (jfr) {
         leader.dumpJfr(root.resolve("leader.jfr"));
+        for (ManagerProcess m : managerProcs) {
+          if (m != leader) {
+            m.dumpJfr(root.resolve("follower-" + m.name + ".jfr"));
+          }
+        }
       }
 
       // Failover: SIGKILL the leader, time until another manager serves the Control API again.
@@ -580,7 +585,7 @@ public final class SwarmBench {
 
     void dumpJfr(Path to) throws IOException, InterruptedException {
       jcmd("JFR.dump", "filename=" + to);
-      System.err.println("leader JFR recording: " + to);
+      System.err.println(name + " JFR recording: " + to);
     }
 
     private void jcmd(String... command) throws IOException, InterruptedException {
