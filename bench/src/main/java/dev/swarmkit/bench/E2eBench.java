@@ -7,11 +7,11 @@ import dev.swarmkit.swarmctl.Environment;
 import dev.swarmkit.swarmctl.SwarmctlMain;
 import dev.swarmkit.swarmd.SwarmNode;
 import dev.swarmkit.swarmd.SwarmdConfig;
+import dev.swarmkit.swarmd.testing.LocalPorts;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -108,7 +108,7 @@ public final class E2eBench {
   }
 
   private static SwarmdConfig config(Path root, String hostname, String join, String token) throws IOException {
-    return new SwarmdConfig(root.resolve(hostname), join, token, hostname, "127.0.0.1:" + freePortPair(), "",
+    return new SwarmdConfig(root.resolve(hostname), join, token, hostname, "127.0.0.1:" + LocalPorts.freePair(), "",
         root.resolve(hostname).resolve("swarm.sock"), "unix:///var/run/docker.sock", "", false,
         Duration.ofMillis(200), Duration.ofSeconds(2), "warn", "docker");
   }
@@ -124,17 +124,4 @@ public final class E2eBench {
     return out.toString();
   }
 
-  private static int freePortPair() throws IOException {
-    for (int attempt = 0; attempt < 100; attempt++) {
-      try (ServerSocket first = new ServerSocket(0)) {
-        int port = first.getLocalPort();
-        try (ServerSocket second = new ServerSocket(port + 1)) {
-          return port;
-        } catch (IOException taken) {
-          // next pair
-        }
-      }
-    }
-    throw new IOException("no free adjacent ports");
-  }
 }

@@ -26,11 +26,11 @@ import dev.swarmkit.ca.NodeCertificateFiles;
 import dev.swarmkit.ca.SecureChannels;
 import dev.swarmkit.ca.SecurityConfig;
 import dev.swarmkit.swarmctl.UnixSocketChannels;
+import dev.swarmkit.swarmd.testing.LocalPorts;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -502,7 +502,7 @@ public final class SwarmBench {
         String electionTick) throws IOException {
       Path dir = root.resolve(name);
       Files.createDirectories(dir);
-      String remote = "127.0.0.1:" + freePortPair();
+      String remote = "127.0.0.1:" + LocalPorts.freePair();
       List<String> cmd = new ArrayList<>(List.of(
           Path.of(System.getProperty("java.home"), "bin", "java").toString(),
           "-Xmx" + heap, "-Xlog:gc:file=" + dir.resolve("gc.log")));
@@ -618,17 +618,4 @@ public final class SwarmBench {
     }
   }
 
-  private static int freePortPair() throws IOException {
-    for (int attempt = 0; attempt < 100; attempt++) {
-      try (ServerSocket first = new ServerSocket(0)) {
-        int port = first.getLocalPort();
-        try (ServerSocket second = new ServerSocket(port + 1)) {
-          return port;
-        } catch (IOException taken) {
-          // next pair
-        }
-      }
-    }
-    throw new IOException("no free adjacent ports");
-  }
 }

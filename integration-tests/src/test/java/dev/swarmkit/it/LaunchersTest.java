@@ -3,6 +3,7 @@ package dev.swarmkit.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.swarmkit.swarmd.testing.LocalPorts;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -126,7 +127,7 @@ class LaunchersTest {
   void swarmdStartsWithItsArchiveAndServiceCreateWaitsForConvergenceWhenNotDetached() throws Exception {
     requireArchives();
     Path sock = dir.resolve("m.sock");
-    int port = TestPorts.freePair();
+    int port = LocalPorts.freePair();
     ProcessBuilder pb = new ProcessBuilder(SWARMD.toString(), "-d", dir.resolve("m").toString(),
         "--listen-control-api", sock.toString(), "--listen-remote-api", "127.0.0.1:" + port,
         "--executor", "simulated", "--hostname", "launcher-test")

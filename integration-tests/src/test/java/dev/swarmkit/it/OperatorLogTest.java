@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.swarmkit.swarmd.SwarmNode;
+import dev.swarmkit.swarmd.testing.LocalPorts;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,15 +40,15 @@ class OperatorLogTest {
   @Test
   void aCrashedManagerIsReportedInABoundedNumberOfLinesWithoutStackTraces() throws Exception {
     swarm = new TestSwarm(dir); // only for swarmctl against the processes' sockets
-    int p1 = TestPorts.freePair();
+    int p1 = LocalPorts.freePair();
     SwarmdProcess m1 = node("m1", p1, "", "");
     await().atMost(Duration.ofSeconds(60)).until(() -> swarm.swarmctl("m1", "node", "ls").exitCode() == 0);
     String managerToken = swarm.joinToken("m1", "Manager");
-    SwarmdProcess m2 = node("m2", TestPorts.freePair(), "127.0.0.1:" + p1, managerToken);
+    SwarmdProcess m2 = node("m2", LocalPorts.freePair(), "127.0.0.1:" + p1, managerToken);
     awaitNodes(2);
-    SwarmdProcess m3 = node("m3", TestPorts.freePair(), "127.0.0.1:" + p1, managerToken);
+    SwarmdProcess m3 = node("m3", LocalPorts.freePair(), "127.0.0.1:" + p1, managerToken);
     awaitNodes(3);
-    SwarmdProcess w1 = node("w1", TestPorts.freePair(), "127.0.0.1:" + p1, swarm.joinToken("m1", "Worker"));
+    SwarmdProcess w1 = node("w1", LocalPorts.freePair(), "127.0.0.1:" + p1, swarm.joinToken("m1", "Worker"));
     awaitNodes(4);
     await().atMost(Duration.ofSeconds(30)).until(() -> swarm.swarmctlOk("m1", "node", "ls").lines()
         .filter(l -> l.contains("REACHABLE")).count() == 3);
@@ -90,7 +91,7 @@ class OperatorLogTest {
   void aRemovedNodeStopsWithTheReasonAndANonZeroExitCode() throws Exception {
     swarm = new TestSwarm(dir);
     SwarmNode m1 = swarm.init("m1");
-    SwarmdProcess w1 = node("w1", TestPorts.freePair(), TestSwarm.remoteAddress(m1), swarm.joinToken("m1", "Worker"));
+    SwarmdProcess w1 = node("w1", LocalPorts.freePair(), TestSwarm.remoteAddress(m1), swarm.joinToken("m1", "Worker"));
     TestSwarm.awaitReady(m1, 2);
 
     swarm.swarmctlOk("m1", "node", "rm", "--force", "w1");

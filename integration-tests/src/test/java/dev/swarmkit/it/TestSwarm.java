@@ -11,6 +11,7 @@ import dev.swarmkit.swarmctl.Environment;
 import dev.swarmkit.swarmctl.SwarmctlMain;
 import dev.swarmkit.swarmd.SwarmNode;
 import dev.swarmkit.swarmd.SwarmdConfig;
+import dev.swarmkit.swarmd.testing.LocalPorts;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -197,7 +198,7 @@ final class TestSwarm implements AutoCloseable {
 
   SwarmdConfig config(String hostname, String joinAddr, String token, String executor) throws IOException {
     Path dir = root.resolve(hostname);
-    return new SwarmdConfig(dir, joinAddr, token, hostname, "127.0.0.1:" + TestPorts.freePair(), "",
+    return new SwarmdConfig(dir, joinAddr, token, hostname, "127.0.0.1:" + LocalPorts.freePair(), "",
         socketOf(hostname), "unix:///var/run/docker.sock", "", false,
         Duration.ofMillis(100), Duration.ofMillis(1000), "info", executor);
   }

@@ -4,9 +4,9 @@ import dev.swarmkit.api.ControlGrpc;
 import dev.swarmkit.api.ListClustersRequest;
 import dev.swarmkit.api.ListNodesRequest;
 import dev.swarmkit.api.Node;
-import dev.swarmkit.it.TestPorts;
 import dev.swarmkit.manager.LeaderForwarding;
 import dev.swarmkit.swarmctl.UnixSocketChannels;
+import dev.swarmkit.swarmd.testing.LocalPorts;
 import io.grpc.Metadata;
 import io.grpc.stub.MetadataUtils;
 import java.io.IOException;
@@ -54,8 +54,8 @@ final class FaultSwarm implements AutoCloseable {
       this.stateDir = dir.resolve("state");
       this.socket = dir.resolve("swarm.sock");
       Files.createDirectories(stateDir);
-      this.realPort = TestPorts.freePair();
-      this.proxyPort = TestPorts.freePair();
+      this.realPort = LocalPorts.freePair();
+      this.proxyPort = LocalPorts.freePair();
       proxies.add(new LinkProxy(hostname, proxyPort, realPort, network, owners));
       proxies.add(new LinkProxy(hostname, proxyPort + 1, realPort + 1, network, owners));
       List<String> args = new ArrayList<>(List.of("-d", stateDir.toString(), "--hostname", hostname,

@@ -1,4 +1,4 @@
-package dev.swarmkit.it;
+package dev.swarmkit.swarmd.testing;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -8,17 +8,18 @@ import java.nio.file.Path;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Ports for nodes these tests start as separate processes or in this JVM. They are picked below the
+ * Ports for nodes that tests and benchmarks start on this machine, as separate processes or in one
+ * JVM. They are picked below the
  * kernel's ephemeral range: a port the kernel hands out for port 0 is free when checked but may be
  * taken as the source port of any outgoing connection (Ratis and gRPC reconnect constantly while
  * tests kill managers) before the node binds it a second later, and the node then fails to start.
  * Below that range only another listener can take it.
  */
-public final class TestPorts {
+public final class LocalPorts {
 
   private static final int LOWEST = 10_000;
 
-  private TestPorts() {}
+  private LocalPorts() {}
 
   /** A free port whose successor is free too: a manager's Raft transport takes the next port. */
   public static int freePair() throws IOException {
