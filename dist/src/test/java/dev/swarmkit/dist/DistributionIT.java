@@ -5,8 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.net.ServerSocket;
+import dev.swarmkit.swarmd.testing.LocalPorts;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,7 +77,7 @@ class DistributionIT {
     Path state = root.resolve("state");
     Path socket = root.resolve("run/swarm.sock");
     Path log = root.resolve("swarmd.log");
-    int port = freePortPair();
+    int port = LocalPorts.freePair();
     ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/swarmd").toString(),
         "-d", state.toString(), "--listen-control-api", socket.toString(),
         "--listen-remote-api", "127.0.0.1:" + port, "--hostname", "dist-node", "--executor", "simulated",
@@ -129,23 +128,5 @@ class DistributionIT {
     Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor()).as(out).isZero();
-  }
-
-  /** A free port whose successor is free too: a manager's Raft transport takes the next port. */
-  private static int freePortPair() throws IOException {
-    for (int attempt = 0; attempt < 100; attempt++) {
-      try (ServerSocket first = new ServerSocket(0)) {
-        int port = first.getLocalPort();
-        if (port >= 65535) {
-          continue;
-        }
-        try (ServerSocket second = new ServerSocket(port + 1)) {
-          return port;
-        } catch (IOException taken) {
-          // try another pair
-        }
-      }
-    }
-    throw new IOException("no free pair of adjacent ports");
   }
 }
