@@ -44,8 +44,16 @@ final class ContainerEvents implements Closeable {
 
   /** Starts delivering the named container's event actions ("start", "die", "health_status: healthy"). */
   Watch watch(String containerName) throws InterruptedException {
+    return watch(containerName, null);
+  }
+
+  /**
+   * As {@link #watch(String)}, and also runs {@code onEvent} (on the stream's reader thread, so it
+   * must only hand work off) for each of the container's events, for waiters that hold no thread.
+   */
+  Watch watch(String containerName, Runnable onEvent) throws InterruptedException {
     ensureReader();
-    Watch w = new Watch(containerName);
+    Watch w = new Watch(containerName, onEvent);
     watches.computeIfAbsent(containerName, n -> new CopyOnWriteArraySet<>()).add(w);
     // Once the engine has answered the events request, no later event of this container is missed.
     connected.await(CONNECT_WAIT.toMillis(), TimeUnit.MILLISECONDS);
@@ -56,9 +64,11 @@ final class ContainerEvents implements Closeable {
   final class Watch implements Closeable {
     private final String name;
     private final LinkedBlockingQueue<String> actions = new LinkedBlockingQueue<>();
+    private final Runnable onEvent;
 
-    private Watch(String name) {
+    private Watch(String name, Runnable onEvent) {
       this.name = name;
+      this.onEvent = onEvent;
     }
 
     /** Waits up to {@code timeout} for the next event; its action, or null on timeout. */
@@ -131,7 +141,11 @@ final class ContainerEvents implements Closeable {
     Set<Watch> targets = watches.get(event.getActor().getAttributes().get("name"));
     if (targets != null) {
       for (Watch w : targets) {
-        w.actions.offer(event.getAction());
+        if (w.onEvent != null) {
+          w.onEvent.run();
+        } else {
+          w.actions.offer(event.getAction());
+        }
       }
     }
   }

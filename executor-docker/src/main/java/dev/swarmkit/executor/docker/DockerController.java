@@ -22,7 +22,11 @@ import dev.swarmkit.api.PortStatus;
 import dev.swarmkit.api.Task;
 import dev.swarmkit.executor.docker.secrets.TaskMounts;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -189,6 +193,76 @@ public final class DockerController implements Controller {
         events.next(POLL_INTERVAL);
         checkClosed();
       }
+    }
+  }
+
+  /**
+   * Completes when the container exits, without a thread of its own: the container's engine events
+   * and a shared timer (every poll interval, for events lost while the stream reconnects) trigger a
+   * check on a shared pool. Completes exceptionally as {@link #waitExit} throws; cancelling it stops
+   * the checks.
+   */
+  @Override
+  public CompletableFuture<Void> exitFuture() {
+    CompletableFuture<Void> exit = new CompletableFuture<>();
+    Runnable check = () -> checkExit(exit);
+    ContainerEvents.Watch watch;
+    try {
+      checkClosed();
+      watch = events.watch(containerName(), () -> ExitChecks.POOL.execute(check));
+    } catch (ExecutorException | RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return CompletableFuture.failedFuture(new java.util.concurrent.CancellationException("interrupted"));
+    }
+    ScheduledFuture<?> poll = ExitChecks.POOL.scheduleWithFixedDelay(check, 0, POLL_INTERVAL.toMillis(),
+        TimeUnit.MILLISECONDS);
+    exit.whenComplete((v, e) -> {
+      poll.cancel(false);
+      watch.close();
+    });
+    return exit;
+  }
+
+  /** One check of a container being waited on; overlapping triggers of one wait run one at a time. */
+  private void checkExit(CompletableFuture<Void> exit) {
+    synchronized (exit) {
+      if (exit.isDone()) {
+        return;
+      }
+      try {
+        checkClosed();
+        InspectContainerResponse container = inspectOrNull();
+        if (container == null) {
+          throw new ExecutorException("dockerexec: container destroyed");
+        }
+        String status = container.getState().getStatus();
+        if ("exited".equals(status) || "dead".equals(status)) {
+          throwIfFailed(container);
+          exit.complete(null);
+          return;
+        }
+        String health = container.getState().getHealth() == null ? null : container.getState().getHealth().getStatus();
+        if ("unhealthy".equals(health) && hasHealthcheck(container)) {
+          shutdownUnhealthy();
+        }
+      } catch (ExecutorException | RuntimeException e) {
+        exit.completeExceptionally(e);
+      }
+    }
+  }
+
+  /** The shared threads that check containers being waited on (they call the engine, so not the timer alone). */
+  private static final class ExitChecks {
+    static final ScheduledThreadPoolExecutor POOL = new ScheduledThreadPoolExecutor(2, r -> {
+      Thread t = new Thread(r, "docker-exit-checks");
+      t.setDaemon(true);
+      return t;
+    });
+
+    static {
+      POOL.setRemoveOnCancelPolicy(true);
     }
   }
 

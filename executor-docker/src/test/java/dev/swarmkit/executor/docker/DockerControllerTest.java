@@ -112,6 +112,57 @@ class DockerControllerTest {
   }
 
   @Test
+  void runningContainersExitsAreNoticedWithoutAThreadPerContainer() throws Exception {
+    List<DockerController> running = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      running.add(run(task(nodeId, "exits", i + 1, shell("sleep 1; exit " + i))));
+    }
+    long waitersBefore = threadsNamed("task-exit-wait");
+
+    List<java.util.concurrent.CompletableFuture<Void>> exits = new ArrayList<>();
+    for (DockerController c : running) {
+      exits.add(c.exitFuture());
+    }
+
+    assertThat(threadsNamed("task-exit-wait")).as("no waiting thread per running container")
+        .isEqualTo(waitersBefore);
+    assertThat(threadsNamed("docker-exit-checks")).isLessThanOrEqualTo(2);
+    exits.get(0).get(30, java.util.concurrent.TimeUnit.SECONDS);
+    for (int i = 1; i < exits.size(); i++) {
+      int code = i;
+      assertThatThrownBy(() -> exits.get(code).get(30, java.util.concurrent.TimeUnit.SECONDS))
+          .hasCauseInstanceOf(ExecutorException.ExitError.class)
+          .hasMessageContaining("task: non-zero exit (" + code + ")");
+    }
+  }
+
+  @Test
+  void anExitWaitSeesAShutdownAndAnUnhealthyContainerIsStoppedAndReported() throws Exception {
+    ContainerSpec.Builder graceful = shell("trap 'exit 7' TERM; echo up; while true; do sleep 0.1; done")
+        .setStopGracePeriod(Duration.newBuilder().setSeconds(5));
+    DockerController stopped = run(task(nodeId, "wait-graceful", 1, graceful));
+    awaitLog(stopped, "up");
+    java.util.concurrent.CompletableFuture<Void> stoppedExit = stopped.exitFuture();
+    ContainerSpec.Builder unhealthy = shell("sleep 30")
+        .setHealthcheck(HealthConfig.newBuilder().addTest("CMD").addTest("false")
+            .setInterval(Duration.newBuilder().setNanos(100_000_000)).setRetries(1));
+    DockerController sick = run(task(nodeId, "wait-unhealthy", 1, unhealthy));
+    java.util.concurrent.CompletableFuture<Void> sickExit = sick.exitFuture();
+
+    stopped.shutdown();
+
+    assertThatThrownBy(() -> stoppedExit.get(30, java.util.concurrent.TimeUnit.SECONDS))
+        .hasMessageContaining("task: non-zero exit (7)");
+    assertThatThrownBy(() -> sickExit.get(30, java.util.concurrent.TimeUnit.SECONDS))
+        .hasMessageContaining("dockerexec: unhealthy container");
+    assertThat(sick.inspect()).isEqualTo(ContainerState.EXITED);
+  }
+
+  private static long threadsNamed(String prefix) {
+    return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith(prefix)).count();
+  }
+
+  @Test
   void shutdownSendsTheStopSignalAndWaitsForTheGracefulExit() throws Exception {
     // The task exits 7 on SIGTERM: a graceful stop shows 7, a kill would show 137.
     ContainerSpec.Builder spec = shell("trap 'exit 7' TERM; echo up; while true; do sleep 0.1; done")
