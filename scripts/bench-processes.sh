@@ -41,7 +41,8 @@ listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 free_port_pair() {
   local p
   for _ in $(seq 1 100); do
-    p=$((20000 + RANDOM % 40000))
+    # Below the kernel's ephemeral range (32768+), so no outgoing connection takes it before the bind.
+    p=$((10000 + RANDOM % 22000))
     if ! listening "$p" && ! listening $((p + 1)); then echo "$p"; return; fi
   done
   echo "no free port pair" >&2; exit 1
@@ -159,6 +160,8 @@ e2e() {
   t1=$(wait_until 900 bash -c "[ \"\$(docker ps -q --filter '$filter' --filter status=running | wc -l)\" -ge $replicas ]")
   for p in "${nodes[@]}"; do after=$(awk -v a="$after" -v b="$(cpu_seconds "$p")" 'BEGIN { print a + b }'); done
   echo "e2e create: $replicas containers running after $(elapsed "$t0" "$t1") s; swarmd CPU meanwhile $(elapsed "$before" "$after") s (3 processes, load $(load))"
+  sleep 5 # the agents see the containers running a moment after the engine does
+  echo "e2e threads with $replicas containers running: $(for p in "${nodes[@]}"; do awk '/Threads/ { printf "%s ", $2 }' "/proc/$p/status"; done)(manager, worker, worker)"
   t0=$(now)
   "$swarmctl" -s "$sock" service rm "$service" >/dev/null
   t2=$(wait_until 900 bash -c "[ \"\$(docker ps -aq --filter '$filter' | wc -l)\" -eq 0 ]")
