@@ -10,14 +10,18 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The threads that drive task controllers: a bounded pool for the executor's (blocking) operations
- * and one timer for retries. Shared by every agent in the JVM, so threads grow with the work in
- * flight, never with the number of tasks or nodes.
+ * The threads that drive task controllers: a pool for the executor's (blocking) operations and one
+ * timer for retries. Shared by every agent in the JVM, so threads grow with the work in flight,
+ * never with the number of tasks or nodes.
  */
 final class TaskRunner {
 
-  /** Upstream runs each task in a goroutine; here at most this many executor calls run at once. */
-  static final int OPERATION_THREADS = Math.min(16, Math.max(8, 4 * Runtime.getRuntime().availableProcessors()));
+  /**
+   * Upstream runs each task in a goroutine; here at most this many executor calls run at once. The
+   * calls block (a container's stop waits out its grace period, a pull its download), so the bound
+   * is wide: with a tight one, stopping many containers at once took several grace periods.
+   */
+  static final int OPERATION_THREADS = 64;
 
   private static final TaskRunner SHARED = new TaskRunner(OPERATION_THREADS);
 
@@ -25,9 +29,10 @@ final class TaskRunner {
   final ScheduledExecutorService timer;
 
   TaskRunner(int threads) {
-    ThreadPoolExecutor ops = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
-        new LinkedBlockingQueue<>(), daemons("task-op-"));
-    ops.allowCoreThreadTimeOut(true);
+    GrowFirstQueue queue = new GrowFirstQueue();
+    ThreadPoolExecutor ops = new ThreadPoolExecutor(0, threads, 30, TimeUnit.SECONDS, queue,
+        daemons("task-op-"), (r, pool) -> queue.enqueue(r));
+    queue.pool = ops;
     this.operations = ops;
     ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, daemons("task-timer-"));
     t.setRemoveOnCancelPolicy(true);
@@ -36,6 +41,30 @@ final class TaskRunner {
 
   static TaskRunner shared() {
     return SHARED;
+  }
+
+  /**
+   * Makes the pool start another thread (up to its maximum) instead of queueing while every thread
+   * is busy, and queue once one is idle or none may be added: a thread exists only for an operation
+   * in flight, and idle ones end after 30 s.
+   */
+  private static final class GrowFirstQueue extends LinkedBlockingQueue<Runnable> {
+    private volatile ThreadPoolExecutor pool;
+
+    @Override
+    public boolean offer(Runnable r) {
+      ThreadPoolExecutor p = pool;
+      // Operations already queued count as busy: an idle thread takes one of them first.
+      if (p != null && p.getPoolSize() < p.getMaximumPoolSize() && p.getActiveCount() + size() >= p.getPoolSize()) {
+        return false; // the pool adds a thread for it
+      }
+      return super.offer(r);
+    }
+
+    /** Queues an operation the pool refused (at its maximum): it runs when a thread is free. */
+    void enqueue(Runnable r) {
+      super.offer(r);
+    }
   }
 
   private static ThreadFactory daemons(String prefix) {
