@@ -22,6 +22,8 @@ final class TaskRunner {
    * is wide: with a tight one, stopping many containers at once took several grace periods.
    */
   static final int OPERATION_THREADS = 64;
+  /** How long an operation thread stays idle before it ends. */
+  static final int IDLE_SECONDS = 10;
 
   private static final TaskRunner SHARED = new TaskRunner(OPERATION_THREADS);
 
@@ -30,7 +32,7 @@ final class TaskRunner {
 
   TaskRunner(int threads) {
     GrowFirstQueue queue = new GrowFirstQueue();
-    ThreadPoolExecutor ops = new ThreadPoolExecutor(0, threads, 30, TimeUnit.SECONDS, queue,
+    ThreadPoolExecutor ops = new ThreadPoolExecutor(0, threads, IDLE_SECONDS, TimeUnit.SECONDS, queue,
         daemons("task-op-"), (r, pool) -> queue.enqueue(r));
     queue.pool = ops;
     this.operations = ops;
@@ -46,7 +48,7 @@ final class TaskRunner {
   /**
    * Makes the pool start another thread (up to its maximum) instead of queueing while every thread
    * is busy, and queue once one is idle or none may be added: a thread exists only for an operation
-   * in flight, and idle ones end after 30 s.
+   * in flight, and idle ones end after {@link #IDLE_SECONDS}.
    */
   private static final class GrowFirstQueue extends LinkedBlockingQueue<Runnable> {
     private volatile ThreadPoolExecutor pool;
