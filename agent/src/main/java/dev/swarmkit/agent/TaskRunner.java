@@ -31,11 +31,7 @@ final class TaskRunner {
   final ScheduledExecutorService timer;
 
   TaskRunner(int threads) {
-    GrowFirstQueue queue = new GrowFirstQueue();
-    ThreadPoolExecutor ops = new ThreadPoolExecutor(0, threads, IDLE_SECONDS, TimeUnit.SECONDS, queue,
-        daemons("task-op-"), (r, pool) -> queue.enqueue(r));
-    queue.pool = ops;
-    this.operations = ops;
+    this.operations = new OperationPool(threads);
     ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, daemons("task-timer-"));
     t.setRemoveOnCancelPolicy(true);
     this.timer = t;
@@ -46,19 +42,55 @@ final class TaskRunner {
   }
 
   /**
-   * Makes the pool start another thread (up to its maximum) instead of queueing while every thread
-   * is busy, and queue once one is idle or none may be added: a thread exists only for an operation
-   * in flight, and idle ones end after {@link #IDLE_SECONDS}.
+   * Starts another thread (up to its maximum) whenever more operations are in flight, queued or
+   * running, than it has threads, and queues otherwise: a thread exists only for an operation in
+   * flight, and idle ones end after {@link #IDLE_SECONDS}. (A plain pool with a queue only grows
+   * once the queue is full.)
    */
+  private static final class OperationPool extends ThreadPoolExecutor {
+    private final AtomicInteger inFlight = new AtomicInteger();
+
+    OperationPool(int threads) {
+      this(threads, new GrowFirstQueue());
+    }
+
+    private OperationPool(int threads, GrowFirstQueue queue) {
+      super(0, threads, IDLE_SECONDS, TimeUnit.SECONDS, queue, daemons("task-op-"), (r, pool) -> queue.enqueue(r));
+      queue.pool = this;
+    }
+
+    @Override
+    public void execute(Runnable operation) {
+      inFlight.incrementAndGet();
+      try {
+        super.execute(operation);
+      } catch (RuntimeException | Error e) {
+        inFlight.decrementAndGet();
+        throw e;
+      }
+    }
+
+    @Override
+    protected void afterExecute(Runnable operation, Throwable failure) {
+      inFlight.decrementAndGet();
+    }
+
+    /** Whether the operation being submitted should get a new thread rather than wait in the queue. */
+    boolean shouldGrow() {
+      int size = getPoolSize();
+      return size < getMaximumPoolSize() && inFlight.get() > size;
+    }
+  }
+
+  /** Refuses an operation while the pool should grow, so the pool starts a thread for it. */
   private static final class GrowFirstQueue extends LinkedBlockingQueue<Runnable> {
-    private volatile ThreadPoolExecutor pool;
+    private volatile OperationPool pool;
 
     @Override
     public boolean offer(Runnable r) {
-      ThreadPoolExecutor p = pool;
-      // Operations already queued count as busy: an idle thread takes one of them first.
-      if (p != null && p.getPoolSize() < p.getMaximumPoolSize() && p.getActiveCount() + size() >= p.getPoolSize()) {
-        return false; // the pool adds a thread for it
+      OperationPool p = pool;
+      if (p != null && p.shouldGrow()) {
+        return false;
       }
       return super.offer(r);
     }
