@@ -122,9 +122,7 @@ public final class MemoryStore implements Store, AutoCloseable {
   @Override
   public void update(Consumer<Tx> fn) {
     long start = System.nanoTime();
-    if (updateLock.isHeldByCurrentThread()) {
-      throw new IllegalStateException("store update or batch called from inside another update");
-    }
+    refuseNestedWrite();
     QueuedWrite own = new QueuedWrite(fn);
     queuedWrites.add(own);
     updateLock.lock();
@@ -333,10 +331,14 @@ public final class MemoryStore implements Store, AutoCloseable {
    * transaction has not seen and then be overwritten by it; refuse it instead of corrupting data.
    */
   private void lockForWrite() {
+    refuseNestedWrite();
+    updateLock.lock();
+  }
+
+  private void refuseNestedWrite() {
     if (updateLock.isHeldByCurrentThread()) {
       throw new IllegalStateException("store update or batch called from inside another update");
     }
-    updateLock.lock();
   }
 
   private WriteTx newTx() {

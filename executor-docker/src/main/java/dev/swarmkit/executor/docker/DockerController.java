@@ -141,16 +141,11 @@ public final class DockerController implements Controller {
     long deadline = System.nanoTime() + timeout.toNanos();
     try (ContainerEvents.Watch events = this.events.watch(containerName())) {
       while (true) {
-        InspectContainerResponse container = inspectOrNull();
-        if (container == null) {
-          throw new ExecutorException("dockerexec: container destroyed");
-        }
-        String status = container.getState().getStatus();
-        if ("exited".equals(status) || "dead".equals(status)) {
-          throwIfFailed(container);
+        InspectContainerResponse container = inspectExisting();
+        if (exitedCleanly(container)) {
           return;
         }
-        if (!"created".equals(status)) {
+        if (!"created".equals(container.getState().getStatus())) {
           if (!hasHealthcheck(container)) {
             return;
           }
@@ -176,24 +171,46 @@ public final class DockerController implements Controller {
   public void waitExit() throws ExecutorException, InterruptedException {
     checkClosed();
     try (ContainerEvents.Watch events = this.events.watch(containerName())) {
-      while (true) {
-        InspectContainerResponse container = inspectOrNull();
-        if (container == null) {
-          throw new ExecutorException("dockerexec: container destroyed");
-        }
-        String status = container.getState().getStatus();
-        if ("exited".equals(status) || "dead".equals(status)) {
-          throwIfFailed(container);
-          return;
-        }
-        String health = container.getState().getHealth() == null ? null : container.getState().getHealth().getStatus();
-        if ("unhealthy".equals(health) && hasHealthcheck(container)) {
-          shutdownUnhealthy();
-        }
+      while (!hasExited()) {
         events.next(POLL_INTERVAL);
         checkClosed();
       }
     }
+  }
+
+  /**
+   * One look at a container being waited on: true once it has exited with code 0. A non-zero exit
+   * throws {@link ExecutorException.ExitError}, a destroyed container throws, and an unhealthy one
+   * is stopped and throws.
+   */
+  private boolean hasExited() throws ExecutorException {
+    InspectContainerResponse container = inspectExisting();
+    if (exitedCleanly(container)) {
+      return true;
+    }
+    String health = container.getState().getHealth() == null ? null : container.getState().getHealth().getStatus();
+    if ("unhealthy".equals(health) && hasHealthcheck(container)) {
+      shutdownUnhealthy();
+    }
+    return false;
+  }
+
+  private InspectContainerResponse inspectExisting() throws ExecutorException {
+    InspectContainerResponse container = inspectOrNull();
+    if (container == null) {
+      throw new ExecutorException("dockerexec: container destroyed");
+    }
+    return container;
+  }
+
+  /** Whether the container has exited: true for code 0, {@link ExecutorException.ExitError} otherwise. */
+  private static boolean exitedCleanly(InspectContainerResponse container) throws ExecutorException.ExitError {
+    String status = container.getState().getStatus();
+    if ("exited".equals(status) || "dead".equals(status)) {
+      throwIfFailed(container);
+      return true;
+    }
+    return false;
   }
 
   /**
@@ -233,19 +250,8 @@ public final class DockerController implements Controller {
       }
       try {
         checkClosed();
-        InspectContainerResponse container = inspectOrNull();
-        if (container == null) {
-          throw new ExecutorException("dockerexec: container destroyed");
-        }
-        String status = container.getState().getStatus();
-        if ("exited".equals(status) || "dead".equals(status)) {
-          throwIfFailed(container);
+        if (hasExited()) {
           exit.complete(null);
-          return;
-        }
-        String health = container.getState().getHealth() == null ? null : container.getState().getHealth().getStatus();
-        if ("unhealthy".equals(health) && hasHealthcheck(container)) {
-          shutdownUnhealthy();
         }
       } catch (ExecutorException | RuntimeException e) {
         exit.completeExceptionally(e);
