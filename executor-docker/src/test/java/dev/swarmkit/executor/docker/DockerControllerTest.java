@@ -138,14 +138,11 @@ class DockerControllerTest {
 
   @Test
   void anExitWaitSeesAShutdownAndAnUnhealthyContainerIsStoppedAndReported() throws Exception {
-    ContainerSpec.Builder graceful = shell("trap 'exit 7' TERM; echo up; while true; do sleep 0.1; done")
-        .setStopGracePeriod(Duration.newBuilder().setSeconds(5));
+    ContainerSpec.Builder graceful = exitsSevenOnTerm();
     DockerController stopped = run(task(nodeId, "wait-graceful", 1, graceful));
     awaitLog(stopped, "up");
     java.util.concurrent.CompletableFuture<Void> stoppedExit = stopped.exitFuture();
-    ContainerSpec.Builder unhealthy = shell("sleep 30")
-        .setHealthcheck(HealthConfig.newBuilder().addTest("CMD").addTest("false")
-            .setInterval(Duration.newBuilder().setNanos(100_000_000)).setRetries(1));
+    ContainerSpec.Builder unhealthy = unhealthySleeper();
     DockerController sick = run(task(nodeId, "wait-unhealthy", 1, unhealthy));
     java.util.concurrent.CompletableFuture<Void> sickExit = sick.exitFuture();
 
@@ -158,6 +155,19 @@ class DockerControllerTest {
     assertThat(sick.inspect()).isEqualTo(ContainerState.EXITED);
   }
 
+  /** Prints "up", then runs until SIGTERM, on which it exits 7 (a kill would show 137). */
+  private static ContainerSpec.Builder exitsSevenOnTerm() {
+    return shell("trap 'exit 7' TERM; echo up; while true; do sleep 0.1; done")
+        .setStopGracePeriod(Duration.newBuilder().setSeconds(5));
+  }
+
+  /** Sleeps with a health check that always fails. */
+  private static ContainerSpec.Builder unhealthySleeper() {
+    return shell("sleep 30")
+        .setHealthcheck(HealthConfig.newBuilder().addTest("CMD").addTest("false")
+            .setInterval(Duration.newBuilder().setNanos(100_000_000)).setRetries(1));
+  }
+
   private static long threadsNamed(String prefix) {
     return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith(prefix)).count();
   }
@@ -165,8 +175,7 @@ class DockerControllerTest {
   @Test
   void shutdownSendsTheStopSignalAndWaitsForTheGracefulExit() throws Exception {
     // The task exits 7 on SIGTERM: a graceful stop shows 7, a kill would show 137.
-    ContainerSpec.Builder spec = shell("trap 'exit 7' TERM; echo up; while true; do sleep 0.1; done")
-        .setStopGracePeriod(Duration.newBuilder().setSeconds(5));
+    ContainerSpec.Builder spec = exitsSevenOnTerm();
     DockerController c = run(task(nodeId, "graceful", 1, spec));
     awaitLog(c, "up");
 
@@ -437,9 +446,7 @@ class DockerControllerTest {
 
   @Test
   void anUnhealthyTaskIsStoppedAndReportedAsUnhealthy() throws Exception {
-    ContainerSpec.Builder spec = shell("sleep 30")
-        .setHealthcheck(HealthConfig.newBuilder().addTest("CMD").addTest("false")
-            .setInterval(Duration.newBuilder().setNanos(100_000_000)).setRetries(1));
+    ContainerSpec.Builder spec = unhealthySleeper();
     DockerController c = run(task(nodeId, "unhealthy", 1, spec));
 
     assertThatThrownBy(() -> c.waitReady(READY)).hasMessage("dockerexec: unhealthy container");
