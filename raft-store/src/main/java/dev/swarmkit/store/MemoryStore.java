@@ -379,12 +379,12 @@ public final class MemoryStore implements Store, AutoCloseable {
   private record Prepared(StoreRoot base, long provisionalVersion, List<StoreAction> actions, StoreRoot result) {
 
     /**
-     * Whether applying {@code entry} at {@code index} on top of {@code current} yields {@link
-     * #result}: the same actions on the same root, and the objects already stamped with the index.
+     * Whether applying {@code entry} on top of {@code current} yields {@link #result} up to the
+     * version stamped into the changed objects: the same actions on the same root. (Ratis puts entries
+     * of its own between store entries, so the index need not be the provisional version.)
      */
-    boolean resultOf(StoreRoot current, long currentVersion, long index, List<StoreAction> entry) {
-      return current == base && index == currentVersion + 1 && provisionalVersion == index
-          && entry.size() == actions.size() && entry.equals(actions);
+    boolean resultOf(StoreRoot current, List<StoreAction> entry) {
+      return current == base && entry.size() == actions.size() && entry.equals(actions);
     }
   }
 
@@ -404,7 +404,10 @@ public final class MemoryStore implements Store, AutoCloseable {
         return;
       }
       Prepared p = prepared;
-      boolean adopt = p != null && p.resultOf(root, version, index, actions);
+      boolean adopt = p != null && p.resultOf(root, actions);
+      // Objects the transaction stamped with a provisional version other than the index: re-stamped
+      // in the adopted state (indexes do not depend on the version).
+      List<StoreEvent> restamp = adopt && p.provisionalVersion() != index ? new ArrayList<>() : null;
       StoreRoot next = root;
       // With a prepared result only the events are derived here; objects changed earlier in this
       // entry are looked up in what the entry changed so far.
@@ -434,13 +437,25 @@ public final class MemoryStore implements Store, AutoCloseable {
             next = next.put(table, id, stamped);
           }
           StoreEvent.Kind kind = old == null ? StoreEvent.Kind.CREATE : StoreEvent.Kind.UPDATE;
-          events.add(new StoreEvent(kind, table, old, stamped, index));
+          StoreEvent event = new StoreEvent(kind, table, old, stamped, index);
+          events.add(event);
+          if (restamp != null) {
+            restamp.add(event);
+          }
         } else {
           throw new IllegalArgumentException("unknown store action " + action.getAction());
         }
       }
       if (adopt) {
         next = p.result();
+        if (restamp != null) {
+          for (StoreEvent e : restamp) {
+            String id = idOf(e.table(), e.newObject());
+            if (changed.get(e.table().name() + '\0' + id) == e.newObject()) { // not changed again or removed later in the entry
+              next = next.replaceObject(e.table(), id, e.newObject());
+            }
+          }
+        }
       }
       events.add(StoreEvent.commit(index));
       root = next;

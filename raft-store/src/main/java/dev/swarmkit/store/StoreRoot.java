@@ -40,6 +40,11 @@ final class StoreRoot {
     return with(table, table(table).put(id, object));
   }
 
+  /** Swaps a stored object for one that differs only in fields no index reads (its version). */
+  StoreRoot replaceObject(Table<?> table, String id, Message object) {
+    return with(table, table(table).replaceObject(id, object));
+  }
+
   StoreRoot remove(Table<?> table, String id) {
     return with(table, table(table).remove(id));
   }

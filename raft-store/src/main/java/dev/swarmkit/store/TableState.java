@@ -77,6 +77,11 @@ final class TableState {
     return new TableState(schema, objects.plus(id, object), next);
   }
 
+  /** Swaps the object with {@code id} for one whose index keys are the same; indexes are kept. */
+  TableState replaceObject(String id, Message object) {
+    return new TableState(schema, objects.plus(id, object), indexes);
+  }
+
   TableState remove(String id) {
     Message old = objects.get(id);
     if (old == null) {

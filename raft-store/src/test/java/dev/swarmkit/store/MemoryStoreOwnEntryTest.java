@@ -89,14 +89,50 @@ class MemoryStoreOwnEntryTest {
   }
 
   @Test
-  void theSameChangesGiveTheSameStateWhetherTheTransactionsResultIsTakenOrRebuilt() {
-    // Every entry one index further than the store expects (the log holds other entries between), so
-    // the provisional versions never match and each entry is rebuilt from its actions.
-    MemoryStore rebuilt = new MemoryStore(s -> actions -> {
+  void anOwnEntryPastAnotherRaftEntryIsTakenWithTheRealIndexAsAFollowerBuildsIt() {
+    // Ratis puts entries of its own (commit metadata, configuration) between store entries, so an own
+    // entry's index is often past the provisional version: it is still taken, re-stamped.
+    MemoryStore follower = new MemoryStore();
+    MemoryStore leader = new MemoryStore(s -> actions -> {
       long index = s.currentVersion() + 2;
       s.applyCommitted(index, actions);
+      follower.applyCommitted(index, actions);
       return index;
     }, MemoryStore.Options.defaults());
+
+    leader.update(tx -> {
+      for (int i = 0; i < 50; i++) {
+        tx.create(Table.TASKS, Fixtures.task("t" + i, "s", "n", i));
+      }
+    });
+    leader.update(tx -> {
+      tx.delete(Table.TASKS, "t7");
+      dev.swarmkit.api.Task t8 = tx.get(Table.TASKS, "t8").orElseThrow();
+      tx.update(Table.TASKS, t8.toBuilder().setNodeId("n2").build());
+      tx.create(Table.SERVICES, service("s1", "web"));
+      tx.delete(Table.SERVICES, "s1");
+    });
+
+    assertThat(leader.currentVersion()).isEqualTo(4);
+    assertThat(leader.snapshot()).as("the same objects, versions included, as the follower").isEqualTo(follower.snapshot());
+    assertThat(leader.snapshot().getTasksList()).extracting(t -> t.getMeta().getVersion().getIndex())
+        .containsOnly(2L, 4L);
+    assertThat(leader.<Optional<dev.swarmkit.api.Task>>view(tx -> tx.get(Table.TASKS, "t8")).orElseThrow()
+        .getMeta().getVersion().getIndex()).isEqualTo(4);
+    for (MemoryStore store : List.of(leader, follower)) {
+      assertThat(store.<List<dev.swarmkit.api.Task>>view(tx -> tx.find(Table.TASKS, By.serviceId("s")))).hasSize(49);
+      assertThat(store.<List<dev.swarmkit.api.Task>>view(tx -> tx.find(Table.TASKS, By.nodeId("n2"))))
+          .extracting(dev.swarmkit.api.Task::getId).containsExactly("t8");
+      assertThat(store.<List<Service>>view(tx -> tx.find(Table.SERVICES, By.name("web")))).isEmpty();
+    }
+  }
+
+  @Test
+  void theSameChangesGiveTheSameStateWhetherTheTransactionsResultIsTakenOrRebuilt() {
+    // Another member's entry before each of this store's entries: the root the transaction was built
+    // on is gone, so each entry is rebuilt from its actions.
+    InterleavingProposer[] p = new InterleavingProposer[1];
+    MemoryStore rebuilt = new MemoryStore(s -> p[0] = new InterleavingProposer(s), MemoryStore.Options.defaults());
     MemoryStore taken = new MemoryStore();
     for (MemoryStore store : List.of(rebuilt, taken)) {
       store.update(tx -> {

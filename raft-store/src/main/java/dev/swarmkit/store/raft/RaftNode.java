@@ -26,6 +26,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
 import org.apache.ratis.proto.RaftProtos.ServerRpcProto;
@@ -45,6 +46,7 @@ import org.apache.ratis.protocol.exceptions.RaftException;
 import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -128,6 +130,12 @@ public final class RaftNode implements AutoCloseable {
       @Override
       public void logFailed(Throwable cause) {
         RaftNode.this.logFailed(cause);
+      }
+
+      @Override
+      public LogEntry ownEntry(ByteString data) {
+        OwnProposal p = ownProposal.get();
+        return p != null && p.data().equals(data) ? p.entry() : null;
       }
     }, from, config.encryption());
   }
@@ -743,10 +751,27 @@ public final class RaftNode implements AutoCloseable {
 
   /** Replicates one entry through the local server; returns its index once applied locally. */
   long replicate(LogEntry entry) {
-    RaftClientRequest request = request(entry.toMessage(config.encryption()), RaftClientRequest.writeRequestType());
-    RaftClientReply reply = check(awaitWrite(submit(request)));
-    return StoreStateMachine.indexOf(reply.getMessage());
+    Message message = entry.toMessage(config.encryption());
+    // Store entries are proposed one at a time (under the store's update lock).
+    OwnProposal own = entry instanceof LogEntry.StoreEntry ? new OwnProposal(message.getContent(), entry) : null;
+    if (own != null) {
+      ownProposal.set(own);
+    }
+    try {
+      RaftClientRequest request = request(message, RaftClientRequest.writeRequestType());
+      RaftClientReply reply = check(awaitWrite(submit(request)));
+      return StoreStateMachine.indexOf(reply.getMessage());
+    } finally {
+      if (own != null) {
+        ownProposal.compareAndSet(own, null);
+      }
+    }
   }
+
+  /** The store entry this member is proposing, as sent and as built, so it can apply it unparsed. */
+  private record OwnProposal(ByteString data, LogEntry entry) {}
+
+  private final AtomicReference<OwnProposal> ownProposal = new AtomicReference<>();
 
   private RaftClientRequest request(Message message, RaftClientRequest.Type type) {
     return RaftClientRequest.newBuilder()

@@ -18,6 +18,7 @@ import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.statemachine.SnapshotRetentionPolicy;
 import org.apache.ratis.statemachine.StateMachineStorage;
 import org.apache.ratis.statemachine.TransactionContext;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
 import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
@@ -59,6 +60,14 @@ final class StoreStateMachine extends BaseStateMachine {
 
     /** The log could not be written (e.g. the disk is full); Ratis takes no more entries. */
     default void logFailed(Throwable cause) {}
+
+    /**
+     * The entry this member proposed with exactly these bytes and is waiting for, or null: its own
+     * entry need not be opened and parsed again.
+     */
+    default LogEntry ownEntry(ByteString data) {
+      return null;
+    }
   }
 
   private final MemoryStore store;
@@ -131,7 +140,9 @@ final class StoreStateMachine extends BaseStateMachine {
     LogEntryProto entry = trx.getLogEntry();
     long index = entry.getIndex();
     try {
-      LogEntry decoded = LogEntry.decode(entry.getStateMachineLogEntry().getLogData(), encryption);
+      ByteString data = entry.getStateMachineLogEntry().getLogData();
+      LogEntry own = events.ownEntry(data);
+      LogEntry decoded = own != null ? own : LogEntry.decode(data, encryption);
       if (decoded instanceof LogEntry.StoreEntry s) {
         store.applyCommitted(index, s.request().getActionList());
       } else if (decoded instanceof LogEntry.MemberAdded m) {
