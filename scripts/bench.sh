@@ -19,5 +19,11 @@ esac
 if [ ! -f bench/target/classpath.txt ] || [ -n "${BENCH_REBUILD:-}" ]; then
   ./mvnw -B -q -pl bench -am package -DskipTests >&2
 fi
-exec java ${BENCH_JAVA_OPTS:--Xmx8g} -cp "bench/target/classes:$(cat bench/target/classpath.txt)" \
+opts="-Xmx8g"
+if [ "${1:-}" = swarm ]; then
+  # The swarm bench's agents stand for swarmd workers: the same compiler settings as swarmd's launcher
+  # (swarmd/bin/swarmd.jvm-options); its managers run with that file's options.
+  opts="$opts -XX:TieredStopAtLevel=1 -XX:CompileThresholdScaling=5"
+fi
+exec java ${BENCH_JAVA_OPTS:-$opts} -cp "bench/target/classes:$(cat bench/target/classpath.txt)" \
   dev.swarmkit.bench.BenchMain "$@"

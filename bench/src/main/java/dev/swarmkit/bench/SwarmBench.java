@@ -38,7 +38,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -54,6 +56,7 @@ import java.util.regex.Pattern;
  * executor. Creates one service of M replicas, then kills the leader with SIGKILL.
  *
  * <p>Usage: {@code scripts/bench.sh swarm --managers 3 --nodes 100 --tasks 10000 [--manager-heap 2g]
+ * [--manager-java-opts "-XX:+UseG1GC"]
  * [--settle 20s] [--jfr] [--worker-dir /dev/shm] [--election-tick 10] [--join-parallelism 16]}. Workers' state
  * (certificates, task database) goes to tmpfs by default: each stands for a machine with its own
  * disk. The last line of stdout is the {@code key=value} summary.
@@ -69,6 +72,7 @@ public final class SwarmBench {
     int nodes = 100;
     int tasks = 10_000;
     String managerHeap = "2g";
+    String managerJavaOpts = "-XX:+UseG1GC";
     int settleSeconds = 20;
     boolean jfr = false;
     int joinParallelism = JOIN_PARALLELISM;
@@ -80,6 +84,7 @@ public final class SwarmBench {
         case "--nodes" -> nodes = Integer.parseInt(args[++i]);
         case "--tasks" -> tasks = Integer.parseInt(args[++i]);
         case "--manager-heap" -> managerHeap = args[++i];
+        case "--manager-java-opts" -> managerJavaOpts = args[++i];
         case "--settle" -> settleSeconds = Integer.parseInt(args[++i].replace("s", ""));
         case "--jfr" -> jfr = true;
         case "--join-parallelism" -> joinParallelism = Integer.parseInt(args[++i]);
@@ -95,7 +100,7 @@ public final class SwarmBench {
     Path workers = workerRoot == null ? root : Files.createTempDirectory(workerRoot, "swarm-bench-workers");
     System.err.println("state under " + root + ", workers under " + workers);
     try {
-      new SwarmBench(electionTick, joinParallelism).run(root, workers, managers, nodes, tasks, managerHeap, settleSeconds, jfr);
+      new SwarmBench(electionTick, joinParallelism, managerJavaOpts).run(root, workers, managers, nodes, tasks, managerHeap, settleSeconds, jfr);
     } finally {
       if (!workers.equals(root)) {
         deleteTree(workers);
@@ -106,9 +111,12 @@ public final class SwarmBench {
 
   private final String electionTick;
   private final int joinParallelism;
+  /** Added to each manager's JVM options after the launcher's, as SWARMD_JAVA_OPTS is. */
+  private final String managerJavaOpts;
   private final List<ManagerProcess> managerProcs = new ArrayList<>();
 
-  private SwarmBench(String electionTick, int joinParallelism) {
+  private SwarmBench(String electionTick, int joinParallelism, String managerJavaOpts) {
+    this.managerJavaOpts = managerJavaOpts;
     this.electionTick = electionTick;
     this.joinParallelism = joinParallelism;
   }
@@ -135,7 +143,7 @@ public final class SwarmBench {
       boolean jfr) throws Exception {
     System.err.printf("joining %d workers, %d at a time%n", nodeCount, joinParallelism);
     try {
-      ManagerProcess first = ManagerProcess.start(root, "m1", "", "", heap, jfr, electionTick);
+      ManagerProcess first = ManagerProcess.start(root, "m1", "", "", heap, managerJavaOpts, jfr, electionTick);
       managerProcs.add(first);
       first.awaitControl(Duration.ofMinutes(2));
       Cluster cluster;
@@ -146,7 +154,8 @@ public final class SwarmBench {
       String workerToken = cluster.getRootCa().getJoinTokens().getWorker();
       String managerToken = cluster.getRootCa().getJoinTokens().getManager();
       for (int i = 2; i <= managerCount; i++) {
-        ManagerProcess m = ManagerProcess.start(root, "m" + i, first.remote, managerToken, heap, jfr, electionTick);
+        ManagerProcess m = ManagerProcess.start(root, "m" + i, first.remote, managerToken, heap, managerJavaOpts,
+            jfr, electionTick);
         managerProcs.add(m);
         m.awaitControl(Duration.ofMinutes(2));
       }
@@ -181,6 +190,13 @@ public final class SwarmBench {
       long followersCpuBefore = followersCpuTicks(leader);
       long agentsCpuBefore = ownCpuNanos();
       leader.startGcSampling();
+      Map<ManagerProcess, GrpcCounts> grpcBefore = new HashMap<>();
+      Map<ManagerProcess, ThreadCpu> threadCpuBefore = new HashMap<>();
+      for (ManagerProcess m : managerProcs) {
+        grpcBefore.put(m, GrpcCounts.scrape(m.metrics));
+        threadCpuBefore.put(m, ThreadCpu.of(m.process.pid()));
+      }
+      ThreadCpu agentsThreadCpuBefore = ThreadCpu.of(ProcessHandle.current().pid());
       var watchChannel = leader.control();
       RunningTaskWatch watch = new RunningTaskWatch(watchChannel.channel(), Duration.ofSeconds(30));
       long createMillis = System.currentTimeMillis();
@@ -245,8 +261,13 @@ public final class SwarmBench {
           + "heap after GC %d MB, peak %d MB; threads leader %d, agents' JVM %d%n", taskCount, lastRunning,
           runningS, leaderCpu, heapAfterGc, peakHeap, maxLeaderThreads, maxAgentThreads);
       for (ManagerProcess m : managerProcs) {
-        System.err.printf("  manager %s%s: threads %d%n", m.name, m == leader ? " (leader)" : "", m.threads());
+        System.err.printf("  manager %s%s: threads %d; CPU by thread: %s%n    gRPC served while tasks started:%s%n",
+            m.name, m == leader ? " (leader)" : "", m.threads(),
+            ThreadCpu.of(m.process.pid()).topSince(threadCpuBefore.get(m), 8),
+            GrpcCounts.scrape(m.metrics).perTaskSince(grpcBefore.get(m), taskCount));
       }
+      System.err.printf("  agents' JVM: CPU by thread: %s%n",
+          ThreadCpu.of(ProcessHandle.current().pid()).topSince(agentsThreadCpuBefore, 8));
       if (jfr) {
         leader.dumpJfr(root.resolve("leader.jfr"));
         for (ManagerProcess m : managerProcs) {
@@ -489,40 +510,75 @@ public final class SwarmBench {
     final Path socket;
     final Path gcLog;
     final Process process;
+    /** host:port of its metrics endpoint. */
+    final String metrics;
     volatile String nodeId = "";
     private volatile long peakHeapMb;
     private Thread sampler;
 
-    private ManagerProcess(String name, String remote, Path dir, Process process) {
+    private ManagerProcess(String name, String remote, String metrics, Path dir, Process process) {
       this.name = name;
       this.remote = remote;
+      this.metrics = metrics;
       this.dir = dir;
       this.socket = dir.resolve("swarm.sock");
       this.gcLog = dir.resolve("gc.log");
       this.process = process;
     }
 
-    static ManagerProcess start(Path root, String name, String join, String token, String heap, boolean jfr,
-        String electionTick) throws IOException {
+    static ManagerProcess start(Path root, String name, String join, String token, String heap, String javaOpts,
+        boolean jfr, String electionTick) throws IOException {
       Path dir = root.resolve(name);
       Files.createDirectories(dir);
-      String remote = "127.0.0.1:" + LocalPorts.freePair();
-      List<String> cmd = new ArrayList<>(List.of(
-          Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "-Xmx" + heap, "-Xlog:gc:file=" + dir.resolve("gc.log")));
+      int remotePort = LocalPorts.freePair();
+      int metricsPort;
+      do { // not the remote port nor the Raft port next to it
+        metricsPort = LocalPorts.freePair();
+      } while (Math.abs(metricsPort - remotePort) <= 1);
+      String remote = "127.0.0.1:" + remotePort;
+      String metrics = "127.0.0.1:" + metricsPort;
+      List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+      // As the launcher runs swarmd: its options file, then SWARMD_JAVA_OPTS (here the bench's heap and
+      // --manager-java-opts, by default G1 as the README advises for a large swarm); Serial GC unless
+      // those name a GC.
+      cmd.addAll(launcherOptions());
+      if (!javaOpts.matches(".*-XX:\\+Use[A-Za-z0-9]+GC.*")) {
+        cmd.add("-XX:+UseSerialGC");
+      }
+      cmd.add("-Xmx" + heap);
+      if (!javaOpts.isBlank()) {
+        cmd.addAll(Arrays.asList(javaOpts.trim().split("\\s+")));
+      }
+      cmd.add("-Xlog:gc:file=" + dir.resolve("gc.log"));
       if (jfr) {
         cmd.add("-XX:StartFlightRecording=settings=profile,filename=" + dir.resolve("run.jfr"));
       }
       cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.swarmkit.swarmd.SwarmdMain",
           "--state-dir", dir.toString(), "--hostname", name, "--listen-remote-api", remote,
           "--listen-control-api", dir.resolve("swarm.sock").toString(), "--executor", "simulated",
-          "--log-level", "warn", "--election-tick", electionTick));
+          "--log-level", "warn", "--election-tick", electionTick, "--listen-metrics", metrics));
       if (!join.isEmpty()) {
         cmd.addAll(List.of("--join-addr", join, "--join-token", token));
       }
       Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
           .redirectOutput(dir.resolve("swarmd.log").toFile()).start();
-      return new ManagerProcess(name, remote, dir, p);
+      return new ManagerProcess(name, remote, metrics, dir, p);
+    }
+
+    /** The options of swarmd/bin/swarmd.jvm-options, which both launchers pass to the JVM. */
+    static List<String> launcherOptions() throws IOException {
+      Path file = Path.of("swarmd", "bin", "swarmd.jvm-options");
+      if (!Files.exists(file)) {
+        throw new IllegalStateException("run from the repository root: " + file.toAbsolutePath() + " not found");
+      }
+      List<String> out = new ArrayList<>();
+      for (String line : Files.readAllLines(file)) {
+        String options = line.replaceAll("#.*", "").trim();
+        if (!options.isEmpty()) {
+          out.addAll(Arrays.asList(options.split("\\s+")));
+        }
+      }
+      return out;
     }
 
     UnixSocketChannels.Connection control() {

@@ -121,6 +121,11 @@ class LaunchersTest {
     // From swarmd/bin/swarmd.jvm-options, except -Xmx512m, which SWARMD_JAVA_OPTS overrides.
     assertThat(d.out()).contains("-XX:ReservedCodeCacheSize=67108864", "-XX:CompileThresholdScaling=5",
         "-XX:MaxHeapSize=1073741824", "-XX:+UseSerialGC").doesNotContain("-XX:MaxHeapSize=536870912");
+
+    // A GC named by the user replaces Serial GC (two would stop the JVM), G1 with its digit too.
+    Result g1 = run(Map.of("SWARMD_JAVA_OPTS", "-XX:+PrintCommandLineFlags -XX:+UseG1GC"), SWARMD, "--version");
+    assertThat(g1.exitCode()).as(g1.err()).isZero();
+    assertThat(g1.out()).contains("-XX:+UseG1GC").doesNotContain("-XX:+UseSerialGC");
   }
 
   @Test

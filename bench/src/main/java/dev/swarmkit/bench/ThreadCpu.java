@@ -1,0 +1,49 @@
+package dev.swarmkit.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * CPU time of a process by thread group (thread names with their numbers blanked), from
+ * {@code /proc/PID/task/*}/stat: unlike JFR's execution samples it includes GC, JIT compiler and
+ * native time. Threads that ended between two readings are missing from the later one.
+ */
+record ThreadCpu(Map<String, Long> ticksByGroup) {
+
+  static ThreadCpu of(long pid) {
+    Map<String, Long> out = new HashMap<>();
+    try (Stream<Path> tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+      tasks.forEach(t -> {
+        try {
+          String stat = Files.readString(t.resolve("stat"));
+          String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+          String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+          long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+          out.merge(name.replaceAll("[0-9]+", "N"), ticks, Long::sum);
+        } catch (IOException | RuntimeException gone) {
+          // the thread ended
+        }
+      });
+    } catch (IOException gone) {
+      // the process ended
+    }
+    return new ThreadCpu(out);
+  }
+
+  /** The groups that used the most CPU since {@code before}: "name seconds (share)", largest first. */
+  String topSince(ThreadCpu before, int limit) {
+    Map<String, Long> delta = new HashMap<>();
+    ticksByGroup.forEach((k, v) -> delta.put(k, v - before.ticksByGroup.getOrDefault(k, 0L)));
+    long total = Math.max(1, delta.values().stream().mapToLong(Long::longValue).filter(v -> v > 0).sum());
+    return delta.entrySet().stream().filter(e -> e.getValue() > 0)
+        .sorted(Map.Entry.<String, Long>comparingByValue(Comparator.reverseOrder())).limit(limit)
+        .map(e -> String.format("%s %.1fs (%.0f%%)", e.getKey(), e.getValue() / 100.0, 100.0 * e.getValue() / total))
+        .collect(Collectors.joining(", "));
+  }
+}
