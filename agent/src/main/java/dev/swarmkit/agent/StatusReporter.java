@@ -23,7 +23,10 @@ import org.slf4j.LoggerFactory;
  * Sends observed task statuses to the dispatcher in batches (upstream's statusReporter plus
  * session.sendTaskStatuses). Only the newest status per task is kept; an older state never replaces a
  * newer one. While there is no session, statuses wait; failed sends are retried. At most one batch
- * is in flight; sends are asynchronous and retries are timers, so a reporter holds no thread.
+ * is in flight, and batches start at least {@link #MIN_INTERVAL} apart: a status after a quiet spell
+ * goes at once, while a burst (a node starting many tasks) shares calls instead of making one or two
+ * per task, each relayed by a follower and decoded by the leader. Sends are asynchronous and waits
+ * are timers, so a reporter holds no thread.
  */
 final class StatusReporter implements AutoCloseable {
 
@@ -31,6 +34,8 @@ final class StatusReporter implements AutoCloseable {
   /** Upstream's batch size for UpdateTaskStatus. */
   static final int BATCH_SIZE = 1024;
   private static final Duration RETRY_DELAY = Duration.ofMillis(200);
+  /** Least time between the starts of two batches; the dispatcher commits statuses every 100 ms. */
+  static final Duration MIN_INTERVAL = Duration.ofMillis(100);
   private static final ScheduledExecutorService RETRIES;
 
   static {
@@ -50,10 +55,22 @@ final class StatusReporter implements AutoCloseable {
   }
 
   private final Map<String, TaskStatus> pending = new LinkedHashMap<>();
+  private final long minIntervalNanos;
   private Sender sender;
   private boolean closed;
   private boolean inFlight;
   private boolean waitingToRetry;
+  private boolean waitingForInterval;
+  private boolean sentBefore;
+  private long lastSendNanos;
+
+  StatusReporter() {
+    this(MIN_INTERVAL);
+  }
+
+  StatusReporter(Duration minInterval) {
+    this.minIntervalNanos = minInterval.toNanos();
+  }
 
   /** Queues a status; dropped if a newer state for the task is already queued. */
   void report(String taskId, TaskStatus status) {
@@ -86,9 +103,17 @@ final class StatusReporter implements AutoCloseable {
     List<TaskStatusUpdate> batch = new ArrayList<>();
     Sender s;
     synchronized (this) {
-      if (closed || inFlight || waitingToRetry || sender == null || pending.isEmpty()) {
+      if (closed || inFlight || waitingToRetry || waitingForInterval || sender == null || pending.isEmpty()) {
         return;
       }
+      long wait = lastSendNanos + minIntervalNanos - System.nanoTime();
+      if (sentBefore && wait > 0) {
+        waitingForInterval = true;
+        RETRIES.schedule(this::intervalOver, wait, TimeUnit.NANOSECONDS);
+        return;
+      }
+      sentBefore = true;
+      lastSendNanos = System.nanoTime();
       s = sender;
       Iterator<Map.Entry<String, TaskStatus>> it = pending.entrySet().iterator();
       while (it.hasNext() && batch.size() < BATCH_SIZE) {
@@ -126,6 +151,13 @@ final class StatusReporter implements AutoCloseable {
           }
         }
       }
+    }
+    pump();
+  }
+
+  private void intervalOver() {
+    synchronized (this) {
+      waitingForInterval = false;
     }
     pump();
   }

@@ -59,4 +59,33 @@ class StatusReporterTest {
       assertThat(attempts.get()).isGreaterThanOrEqualTo(2);
     }
   }
+
+  @Test
+  void aStatusAfterAQuietSpellGoesAtOnceAndABurstSharesTheNextCall() {
+    List<List<TaskStatusUpdate>> sent = new CopyOnWriteArrayList<>();
+    List<Long> sentAt = new CopyOnWriteArrayList<>();
+    try (StatusReporter reporter = new StatusReporter(Duration.ofMillis(400))) {
+      reporter.setSender(batch -> {
+        sent.add(batch);
+        sentAt.add(System.nanoTime());
+        return java.util.concurrent.CompletableFuture.completedFuture(null);
+      });
+
+      long before = System.nanoTime();
+      reporter.report("a", status(TaskState.RUNNING));
+      await().atMost(Duration.ofSeconds(5)).until(() -> sent.size() == 1);
+      assertThat(Duration.ofNanos(sentAt.get(0) - before)).as("the first status waits for nothing")
+          .isLessThan(Duration.ofMillis(400));
+
+      reporter.report("b", status(TaskState.PREPARING));
+      reporter.report("c", status(TaskState.RUNNING));
+      reporter.report("b", status(TaskState.RUNNING));
+      await().atMost(Duration.ofSeconds(5)).until(() -> sent.size() == 2);
+      assertThat(sent.get(1)).extracting(u -> u.getTaskId() + ":" + u.getStatus().getState())
+          .containsExactly("b:RUNNING", "c:RUNNING");
+      // (measured inside the sender, a moment after the reporter took its start time)
+      assertThat(Duration.ofNanos(sentAt.get(1) - sentAt.get(0))).as("batches start the interval apart")
+          .isGreaterThan(Duration.ofMillis(350));
+    }
+  }
 }

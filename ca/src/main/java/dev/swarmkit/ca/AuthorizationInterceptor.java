@@ -166,9 +166,21 @@ public final class AuthorizationInterceptor implements ServerInterceptor {
     }
   }
 
+  /**
+   * A session's chain verified by this interceptor, kept in the session: the chain and the instant it
+   * is verified at (the handshake) never change, so later calls on the connection skip the signature
+   * checks (an ECDSA verification each). Removal and cluster are still checked on every call.
+   */
+  private record ChainVerified(AuthorizationInterceptor by, NodeIdentity identity) {}
+
+  private static final String CHAIN_VERIFIED = ChainVerified.class.getName();
+
   private Verified verify(SSLSession session) {
     if (session == null) {
       return Verified.denied("Permission denied: request is not using TLS");
+    }
+    if (session.getValue(CHAIN_VERIFIED) instanceof ChainVerified v && v.by() == this) {
+      return admitted(v.identity());
     }
     Certificate[] chain;
     try {
@@ -201,6 +213,11 @@ public final class AuthorizationInterceptor implements ServerInterceptor {
       return Verified.denied("Permission denied: invalid client certificate: " + e.getMessage());
     }
     NodeIdentity identity = NodeIdentity.fromCertificate(leaf);
+    session.putValue(CHAIN_VERIFIED, new ChainVerified(this, identity));
+    return admitted(identity);
+  }
+
+  private Verified admitted(NodeIdentity identity) {
     if (removedNodes.isRemoved(identity.nodeId())) {
       return Verified.denied("Permission denied: node " + identity.nodeId() + " was removed from swarm");
     }

@@ -38,6 +38,7 @@ class AuthorizationInterceptorTest {
   private final SecurityConfig manager =
       ClusterSecurity.issueLocally(root, "manager1", NodeRole.MANAGER, clusterId, Duration.ofHours(1));
   private final AtomicReference<NodeIdentity> seenByHandler = new AtomicReference<>();
+  private final java.util.Set<String> removedIds = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private Server server;
 
   private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
@@ -64,7 +65,8 @@ class AuthorizationInterceptorTest {
 
   @BeforeEach
   void start() throws IOException {
-    AuthorizationInterceptor auth = AuthorizationInterceptor.forNode(manager, id -> id.equals("removed1"));
+    removedIds.add("removed1");
+    AuthorizationInterceptor auth = AuthorizationInterceptor.forNode(manager, removedIds::contains);
     HealthGrpc.HealthImplBase health = new HealthGrpc.HealthImplBase() {
       @Override
       public void check(HealthCheckRequest request, StreamObserver<HealthCheckResponse> response) {
@@ -111,6 +113,27 @@ class AuthorizationInterceptorTest {
           assertThat(e.getStatus().getDescription()).isEqualTo("Permission denied: node removed1 was removed from swarm");
         });
     assertThat(seenByHandler.get()).isNull();
+  }
+
+  @Test
+  void aNodeRemovedWhileConnectedIsRefusedOnItsNextCallOverTheSameConnection() {
+    // Later calls on a connection reuse its verified chain; removal is still checked on each.
+    SecurityConfig node = ClusterSecurity.issueLocally(root, "manager3", NodeRole.MANAGER, clusterId,
+        Duration.ofHours(1));
+    ManagedChannel channel = CertificateRequester.channel(address(), node.clientSslContext(), Roles.MANAGER);
+    try {
+      for (int i = 0; i < 3; i++) {
+        seenByHandler.set(null);
+        HealthGrpc.newBlockingStub(channel).check(HealthCheckRequest.getDefaultInstance());
+        assertThat(seenByHandler.get()).isEqualTo(new NodeIdentity("manager3", Roles.MANAGER, clusterId));
+      }
+      removedIds.add("manager3");
+      assertThatThrownBy(() -> HealthGrpc.newBlockingStub(channel).check(HealthCheckRequest.getDefaultInstance()))
+          .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getDescription())
+              .isEqualTo("Permission denied: node manager3 was removed from swarm"));
+    } finally {
+      channel.shutdownNow();
+    }
   }
 
   @Test
