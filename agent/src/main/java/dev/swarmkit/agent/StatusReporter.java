@@ -23,10 +23,11 @@ import org.slf4j.LoggerFactory;
  * Sends observed task statuses to the dispatcher in batches (upstream's statusReporter plus
  * session.sendTaskStatuses). Only the newest status per task is kept; an older state never replaces a
  * newer one. While there is no session, statuses wait; failed sends are retried. At most one batch
- * is in flight, and batches start at least {@link #MIN_INTERVAL} apart: a status after a quiet spell
- * goes at once, while a burst (a node starting many tasks) shares calls instead of making one or two
- * per task, each relayed by a follower and decoded by the leader. Sends are asynchronous and waits
- * are timers, so a reporter holds no thread.
+ * is in flight. A batch goes {@link #LINGER} after its first status, so that the steps a task takes in
+ * quick succession (accepted, preparing, ... running) share one call, and batches start at least
+ * {@link #MIN_INTERVAL} apart, so that a burst (a node starting many tasks) shares calls instead of
+ * making one or two per task, each relayed by a follower and decoded by the leader. Sends are
+ * asynchronous and waits are timers, so a reporter holds no thread.
  */
 final class StatusReporter implements AutoCloseable {
 
@@ -36,6 +37,8 @@ final class StatusReporter implements AutoCloseable {
   private static final Duration RETRY_DELAY = Duration.ofMillis(200);
   /** Least time between the starts of two batches; the dispatcher commits statuses every 100 ms. */
   static final Duration MIN_INTERVAL = Duration.ofMillis(100);
+  /** How long a batch waits after its first status for more. */
+  static final Duration LINGER = Duration.ofMillis(50);
   private static final ScheduledExecutorService RETRIES;
 
   static {
@@ -56,6 +59,9 @@ final class StatusReporter implements AutoCloseable {
 
   private final Map<String, TaskStatus> pending = new LinkedHashMap<>();
   private final long minIntervalNanos;
+  private final long lingerNanos;
+  /** When the oldest status waiting in {@link #pending} was queued. */
+  private long firstPendingNanos;
   private Sender sender;
   private boolean closed;
   private boolean inFlight;
@@ -65,11 +71,12 @@ final class StatusReporter implements AutoCloseable {
   private long lastSendNanos;
 
   StatusReporter() {
-    this(MIN_INTERVAL);
+    this(MIN_INTERVAL, LINGER);
   }
 
-  StatusReporter(Duration minInterval) {
+  StatusReporter(Duration minInterval, Duration linger) {
     this.minIntervalNanos = minInterval.toNanos();
+    this.lingerNanos = linger.toNanos();
   }
 
   /** Queues a status; dropped if a newer state for the task is already queued. */
@@ -79,6 +86,9 @@ final class StatusReporter implements AutoCloseable {
       if (current != null && (current.equals(status)
           || current.getState().getNumber() > status.getState().getNumber())) {
         return;
+      }
+      if (pending.isEmpty()) {
+        firstPendingNanos = System.nanoTime();
       }
       pending.put(taskId, status);
     }
@@ -106,8 +116,12 @@ final class StatusReporter implements AutoCloseable {
       if (closed || inFlight || waitingToRetry || waitingForInterval || sender == null || pending.isEmpty()) {
         return;
       }
-      long wait = lastSendNanos + minIntervalNanos - System.nanoTime();
-      if (sentBefore && wait > 0) {
+      long now = System.nanoTime();
+      long wait = firstPendingNanos + lingerNanos - now;
+      if (sentBefore) {
+        wait = Math.max(wait, lastSendNanos + minIntervalNanos - now);
+      }
+      if (wait > 0) {
         waitingForInterval = true;
         RETRIES.schedule(this::intervalOver, wait, TimeUnit.NANOSECONDS);
         return;
@@ -142,6 +156,9 @@ final class StatusReporter implements AutoCloseable {
           log.error("dispatcher refused task status batch, dropping it: {}", sre.getStatus());
         } else {
           log.warn("status reporter failed to report status to dispatcher: {}", cause.toString());
+          if (pending.isEmpty()) {
+            firstPendingNanos = System.nanoTime() - lingerNanos; // a retry waits for its own delay only
+          }
           for (TaskStatusUpdate u : batch) {
             pending.putIfAbsent(u.getTaskId(), u.getStatus());
           }

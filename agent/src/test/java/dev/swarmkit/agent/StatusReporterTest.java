@@ -64,7 +64,7 @@ class StatusReporterTest {
   void aStatusAfterAQuietSpellGoesAtOnceAndABurstSharesTheNextCall() {
     List<List<TaskStatusUpdate>> sent = new CopyOnWriteArrayList<>();
     List<Long> sentAt = new CopyOnWriteArrayList<>();
-    try (StatusReporter reporter = new StatusReporter(Duration.ofMillis(400))) {
+    try (StatusReporter reporter = new StatusReporter(Duration.ofMillis(400), Duration.ZERO)) {
       reporter.setSender(batch -> {
         sent.add(batch);
         sentAt.add(System.nanoTime());
@@ -86,6 +86,31 @@ class StatusReporterTest {
       // (measured inside the sender, a moment after the reporter took its start time)
       assertThat(Duration.ofNanos(sentAt.get(1) - sentAt.get(0))).as("batches start the interval apart")
           .isGreaterThan(Duration.ofMillis(350));
+    }
+  }
+
+  @Test
+  void aTasksStepsInQuickSuccessionShareOneCall() throws Exception {
+    List<List<TaskStatusUpdate>> sent = new CopyOnWriteArrayList<>();
+    List<Long> sentAt = new CopyOnWriteArrayList<>();
+    try (StatusReporter reporter = new StatusReporter(Duration.ZERO, Duration.ofMillis(300))) {
+      reporter.setSender(batch -> {
+        sent.add(batch);
+        sentAt.add(System.nanoTime());
+        return java.util.concurrent.CompletableFuture.completedFuture(null);
+      });
+
+      long first = System.nanoTime();
+      reporter.report("a", status(TaskState.ACCEPTED));
+      reporter.report("a", status(TaskState.PREPARING));
+      Thread.sleep(50);
+      reporter.report("a", status(TaskState.RUNNING));
+      await().atMost(Duration.ofSeconds(5)).until(() -> !sent.isEmpty());
+      Thread.sleep(400);
+      assertThat(sent).hasSize(1);
+      assertThat(sent.get(0)).extracting(u -> u.getTaskId() + ":" + u.getStatus().getState())
+          .containsExactly("a:RUNNING");
+      assertThat(Duration.ofNanos(sentAt.get(0) - first)).as("the batch waited for more").isGreaterThan(Duration.ofMillis(250));
     }
   }
 }
