@@ -2,16 +2,19 @@ package dev.swarmkit.store.raft;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
-import javax.crypto.Cipher;
-import javax.crypto.spec.GCMParameterSpec;
-import javax.crypto.spec.SecretKeySpec;
+import org.bouncycastle.crypto.InvalidCipherTextException;
+import org.bouncycastle.crypto.engines.AESEngine;
+import org.bouncycastle.crypto.modes.GCMBlockCipher;
+import org.bouncycastle.crypto.modes.GCMModeCipher;
+import org.bouncycastle.crypto.params.AEADParameters;
+import org.bouncycastle.crypto.params.KeyParameter;
 
 /**
  * Seals the payloads this member puts into Raft log entries and its snapshot files with the current
@@ -77,14 +80,15 @@ public final class RaftEncryption {
     RANDOM.nextBytes(nonce);
     int id = k.currentId();
     byte[] header = ByteBuffer.allocate(HEADER_BYTES).put(SEALED).putInt(id).put(nonce).array();
+    GCMModeCipher gcm = gcm(true, k.current(), nonce, header);
+    byte[] out = Arrays.copyOf(header, HEADER_BYTES + gcm.getOutputSize(plain.length));
+    int n = gcm.processBytes(plain, 0, plain.length, out, HEADER_BYTES);
     try {
-      Cipher cipher = cipher(Cipher.ENCRYPT_MODE, k.current(), nonce);
-      cipher.updateAAD(header, 0, 5);
-      byte[] sealed = cipher.doFinal(plain);
-      return ByteBuffer.allocate(HEADER_BYTES + sealed.length).put(header).put(sealed).array();
-    } catch (GeneralSecurityException e) {
+      gcm.doFinal(out, HEADER_BYTES + n);
+    } catch (InvalidCipherTextException e) {
       throw new IllegalStateException("cannot encrypt raft data", e);
     }
+    return out;
   }
 
   byte[] open(byte[] data) throws IOException {
@@ -113,11 +117,14 @@ public final class RaftEncryption {
     if (key.isEmpty()) {
       throw new IOException("raft data is encrypted with unknown data key " + Integer.toHexString(id));
     }
+    GCMModeCipher gcm = gcm(false, key.get(), nonce, data);
+    int length = data.length - HEADER_BYTES;
+    byte[] plain = new byte[gcm.getOutputSize(length)];
     try {
-      Cipher cipher = cipher(Cipher.DECRYPT_MODE, key.get(), nonce);
-      cipher.updateAAD(data, 0, 5);
-      return cipher.doFinal(data, HEADER_BYTES, data.length - HEADER_BYTES);
-    } catch (GeneralSecurityException e) {
+      int n = gcm.processBytes(data, HEADER_BYTES, length, plain, 0);
+      n += gcm.doFinal(plain, n);
+      return n == plain.length ? plain : Arrays.copyOf(plain, n);
+    } catch (InvalidCipherTextException | RuntimeException e) {
       throw new IOException("raft data failed authentication with data key " + Integer.toHexString(id), e);
     }
   }
@@ -140,9 +147,15 @@ public final class RaftEncryption {
     }
   }
 
-  private static Cipher cipher(int mode, byte[] key, byte[] nonce) throws GeneralSecurityException {
-    Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-    cipher.init(mode, new SecretKeySpec(key, "AES"), new GCMParameterSpec(TAG_BITS, nonce));
-    return cipher;
+  /**
+   * AES-GCM with the first five header bytes (marker and key id) authenticated: standard AES-GCM, so
+   * the JDK's cipher opens what this seals and the other way round. Bouncy Castle's rather than the
+   * JDK's: swarmd runs C1 only, and the JDK's GCM is written for C2's intrinsics (about 50 times
+   * slower without them, 1.6 times slower than Bouncy Castle's table-driven GHASH).
+   */
+  private static GCMModeCipher gcm(boolean seal, byte[] key, byte[] nonce, byte[] header) {
+    GCMModeCipher gcm = GCMBlockCipher.newInstance(AESEngine.newInstance());
+    gcm.init(seal, new AEADParameters(new KeyParameter(key), TAG_BITS, nonce, Arrays.copyOf(header, 5)));
+    return gcm;
   }
 }
