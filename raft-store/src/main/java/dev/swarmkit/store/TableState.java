@@ -15,19 +15,18 @@ import org.pcollections.TreePSet;
  * collections: a change returns a new state in O(indexes * log n) and never disturbs readers of the
  * old one.
  *
- * <p>Each secondary index is a sorted set of {@code key + '\0' + id} strings, so an exact key is the
- * range {@code [key\0, key\1)} and a key prefix is the range {@code [prefix, prefix\uffff)}. Keys and
- * IDs never contain {@code '\0'}.
+ * <p>Each secondary index maps a key to the sorted set of the IDs of the objects with that key, so an
+ * exact key yields its IDs in order and a key prefix is the key range {@code [prefix, prefix\uffff)}.
+ * (An earlier layout, one sorted set of {@code key + '\0' + id} strings, compared the shared key
+ * prefix at every level of the tree: a task's service ID, 25 characters, on every insert.)
  */
 final class TableState {
 
-  private static final String SEP = "\0";
-
   private final TableSchema schema;
   private final TreePMap<String, Message> objects;
-  private final TreePSet<String>[] indexes;
+  private final TreePMap<String, TreePSet<String>>[] indexes;
 
-  private TableState(TableSchema schema, TreePMap<String, Message> objects, TreePSet<String>[] indexes) {
+  private TableState(TableSchema schema, TreePMap<String, Message> objects, TreePMap<String, TreePSet<String>>[] indexes) {
     this.schema = schema;
     this.objects = objects;
     this.indexes = indexes;
@@ -35,9 +34,9 @@ final class TableState {
 
   @SuppressWarnings("unchecked")
   static TableState empty(TableSchema schema) {
-    TreePSet<String>[] indexes = new TreePSet[IndexKind.values().length];
+    TreePMap<String, TreePSet<String>>[] indexes = new TreePMap[IndexKind.values().length];
     for (IndexKind kind : schema.indexes.keySet()) {
-      indexes[kind.ordinal()] = TreePSet.empty();
+      indexes[kind.ordinal()] = TreePMap.empty();
     }
     return new TableState(schema, TreePMap.empty(), indexes);
   }
@@ -57,7 +56,7 @@ final class TableState {
   /** Inserts or replaces the object with {@code id}. */
   TableState put(String id, Message object) {
     Message old = objects.get(id);
-    TreePSet<String>[] next = indexes.clone();
+    TreePMap<String, TreePSet<String>>[] next = indexes.clone();
     for (Map.Entry<IndexKind, Function<Message, List<String>>> e : schema.indexes.entrySet()) {
       int i = e.getKey().ordinal();
       List<String> newKeys = e.getValue().apply(object);
@@ -67,11 +66,11 @@ final class TableState {
           continue; // the common case (e.g. a task status change) touches few indexes
         }
         for (String k : oldKeys) {
-          next[i] = next[i].minus(k + SEP + id);
+          next[i] = without(next[i], k, id);
         }
       }
       for (String k : newKeys) {
-        next[i] = next[i].plus(k + SEP + id);
+        next[i] = with(next[i], k, id);
       }
     }
     return new TableState(schema, objects.plus(id, object), next);
@@ -87,14 +86,30 @@ final class TableState {
     if (old == null) {
       return this;
     }
-    TreePSet<String>[] next = indexes.clone();
+    TreePMap<String, TreePSet<String>>[] next = indexes.clone();
     for (Map.Entry<IndexKind, Function<Message, List<String>>> e : schema.indexes.entrySet()) {
       int i = e.getKey().ordinal();
       for (String k : e.getValue().apply(old)) {
-        next[i] = next[i].minus(k + SEP + id);
+        next[i] = without(next[i], k, id);
       }
     }
     return new TableState(schema, objects.minus(id), next);
+  }
+
+  private static TreePMap<String, TreePSet<String>> with(TreePMap<String, TreePSet<String>> index, String key,
+      String id) {
+    TreePSet<String> ids = index.get(key);
+    return index.plus(key, ids == null ? TreePSet.singleton(id) : ids.plus(id));
+  }
+
+  private static TreePMap<String, TreePSet<String>> without(TreePMap<String, TreePSet<String>> index, String key,
+      String id) {
+    TreePSet<String> ids = index.get(key);
+    if (ids == null || !ids.contains(id)) {
+      return index;
+    }
+    TreePSet<String> rest = ids.minus(id);
+    return rest.isEmpty() ? index.minus(key) : index.plus(key, rest);
   }
 
   /** The objects matching {@code by}, ordered by ID. */
@@ -113,7 +128,7 @@ final class TableState {
     List<Message> out = new ArrayList<>(ids.size());
     for (String id : ids) {
       Message m = objects.get(id);
-      if (m != null) { // only absent if a key itself contained '\0'; such a key matches nothing
+      if (m != null) { // indexes and objects change together; kept defensive
         out.add(m);
       }
     }
@@ -171,8 +186,8 @@ final class TableState {
     }
   }
 
-  private TreePSet<String> index(IndexKind kind) {
-    TreePSet<String> index = indexes[kind.ordinal()];
+  private TreePMap<String, TreePSet<String>> index(IndexKind kind) {
+    TreePMap<String, TreePSet<String>> index = indexes[kind.ordinal()];
     if (index == null) {
       throw new IllegalArgumentException(
           "invalid find argument: " + schema.table.name() + " has no " + kind.name().toLowerCase() + " index");
@@ -181,15 +196,15 @@ final class TableState {
   }
 
   private void exact(IndexKind kind, String key, Collection<String> ids) {
-    int idStart = key.length() + 1;
-    for (String entry : index(kind).subSet(key + SEP, key + "\1")) {
-      ids.add(entry.substring(idStart));
+    TreePSet<String> withKey = index(kind).get(key);
+    if (withKey != null) {
+      ids.addAll(withKey);
     }
   }
 
   private void prefix(IndexKind kind, String prefix, Collection<String> ids) {
-    for (String entry : index(kind).subSet(prefix, prefix + '\uffff')) {
-      ids.add(entry.substring(entry.lastIndexOf('\0') + 1));
+    for (TreePSet<String> withKey : index(kind).subMap(prefix, prefix + '\uffff').values()) {
+      ids.addAll(withKey);
     }
   }
 }
