@@ -119,7 +119,7 @@ public final class RootCA {
     PrivateKey key = null;
     if (keyPem != null && keyPem.length > 0) {
       key = Pem.decodePrivateKey(keyPem);
-      ensureKeyMatches(cert.getPublicKey(), key);
+      KeyPairCheck.ensureMatches(cert.getPublicKey(), key);
     }
     return new RootCA(certPem, cert, key);
   }
@@ -340,25 +340,6 @@ public final class RootCA {
       throw new InvalidCsrException("unsupported certificate request key algorithm " + key.getAlgorithm());
     }
     return key;
-  }
-
-  static void ensureKeyMatches(PublicKey publicKey, PrivateKey privateKey) throws CertificateException {
-    try {
-      byte[] probe = "swarm-ca key check".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-      String algorithm = publicKey.getAlgorithm().equals("RSA") ? "SHA256withRSA" : "SHA256withECDSA";
-      java.security.Signature sign = java.security.Signature.getInstance(algorithm);
-      sign.initSign(privateKey);
-      sign.update(probe);
-      byte[] signature = sign.sign();
-      java.security.Signature verify = java.security.Signature.getInstance(algorithm);
-      verify.initVerify(publicKey);
-      verify.update(probe);
-      if (!verify.verify(signature)) {
-        throw new CertificateException("certificate key mismatch");
-      }
-    } catch (GeneralSecurityException e) {
-      throw new CertificateException("certificate key mismatch: " + e.getMessage(), e);
-    }
   }
 
   private static ContentSigner signer(PrivateKey key) {

@@ -49,7 +49,7 @@ public final class SecurityConfig {
     X509Certificate cert = chain[0];
     root.verifyChain(chain, cert.getNotBefore().toInstant());
     PrivateKey key = Pem.decodePrivateKey(keyPem);
-    RootCA.ensureKeyMatches(cert.getPublicKey(), key);
+    KeyPairCheck.ensureMatches(cert.getPublicKey(), key);
     return new State(root, key, keyPem.clone(), certPem.clone(), cert, chain, NodeIdentity.fromCertificate(cert));
   }
 
