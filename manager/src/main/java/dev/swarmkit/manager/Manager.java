@@ -1,6 +1,7 @@
 package dev.swarmkit.manager;
 
 import dev.swarmkit.api.CAGrpc;
+import dev.swarmkit.api.DispatcherGrpc;
 import dev.swarmkit.api.Cluster;
 import dev.swarmkit.api.Node;
 import dev.swarmkit.api.Peer;
@@ -137,6 +138,8 @@ public final class Manager implements AutoCloseable {
     NettyServerBuilder remote = SecureChannels.server(security, config.remoteListen())
         .maxInboundMessageSize(128 * 1024 * 1024)
         .intercept(GrpcServerMetrics.interceptor());
+    remote.callExecutor(new LeaderInlineCalls(Set.of(DispatcherGrpc.getHeartbeatMethod().getFullMethodName(),
+        DispatcherGrpc.getUpdateTaskStatusMethod().getFullMethodName()), replication::isLeader));
     LeaderForwarding forwarding = new LeaderForwarding(new LeaderForwarding.LeaderRoute() {
       @Override
       public boolean isLeader() {
