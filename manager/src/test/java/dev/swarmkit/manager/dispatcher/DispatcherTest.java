@@ -570,8 +570,9 @@ class DispatcherTest {
     }
 
     // Upstream parks a goroutine per stream; a thread per stream here would add 600 for good. Only
-    // gRPC's shared executor (serving this test's 600 client streams too) may grow for a while.
-    assertThat(settledThreads() - before).as("threads added by %d nodes' open streams", count).isLessThan(100);
+    // gRPC's shared executor (an unbounded cached pool, serving this test's 600 client streams too)
+    // may grow for a while: it reached 100 once in a full build, so the bound leaves it room.
+    assertThat(settledThreads() - before).as("threads added by %d nodes' open streams", count).isLessThan(200);
     store.update(tx -> {
       Task t = tx.get(Table.TASKS, "task-7").orElseThrow();
       tx.update(Table.TASKS, t.toBuilder().setDesiredState(TaskState.SHUTDOWN).build());
