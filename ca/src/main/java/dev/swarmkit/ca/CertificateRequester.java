@@ -162,10 +162,10 @@ public final class CertificateRequester {
   }
 
   static ManagedChannel channel(InetSocketAddress manager, SslContext tls, String authority) {
-    return SecureChannels.withoutCensus(NettyChannelBuilder.forAddress(manager)
+    return NettyChannelBuilder.forAddress(manager)
         .sslContext(tls)
         .overrideAuthority(authority)
-        .maxInboundMessageSize(SecureChannels.MAX_MESSAGE_BYTES))
+        .maxInboundMessageSize(SecureChannels.MAX_MESSAGE_BYTES)
         .build();
   }
 

@@ -4,7 +4,6 @@ import io.grpc.BindableService;
 import io.grpc.ManagedChannel;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
-import io.grpc.netty.InternalNettyChannelBuilder;
 import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.NettyServerBuilder;
 import java.net.InetSocketAddress;
@@ -27,21 +26,10 @@ public final class SecureChannels {
 
   /** A builder for a channel to a manager, to add options (keepalive, interceptors) before build(). */
   public static NettyChannelBuilder toManagerBuilder(SecurityConfig security, InetSocketAddress manager) {
-    return withoutCensus(NettyChannelBuilder.forAddress(manager)
+    return NettyChannelBuilder.forAddress(manager)
         .sslContext(security.clientSslContext())
         .overrideAuthority(Roles.MANAGER)
-        .maxInboundMessageSize(MAX_MESSAGE_BYTES));
-  }
-
-  /**
-   * Turns off gRPC's census stats and tracing, which this project does not use: with them on, every
-   * channel build looks up {@code io.grpc.census} classes by name, and each miss searches the class
-   * path (a tenth of the CPU of nodes joining in the swarm bench, whose class path has ~100 jars).
-   */
-  static NettyChannelBuilder withoutCensus(NettyChannelBuilder builder) {
-    InternalNettyChannelBuilder.setStatsEnabled(builder, false);
-    InternalNettyChannelBuilder.setTracingEnabled(builder, false);
-    return builder;
+        .maxInboundMessageSize(MAX_MESSAGE_BYTES);
   }
 
   /**
