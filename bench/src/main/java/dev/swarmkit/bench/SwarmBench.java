@@ -612,8 +612,7 @@ public final class SwarmBench {
 
     long cpuTicks() throws IOException {
       String stat = Files.readString(Path.of("/proc/" + process.pid() + "/stat"));
-      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      return Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14, 15)
+      return ThreadCpu.cpuTicks(stat);
     }
 
     /** Follows the GC log: the heap in use before each collection is the peak between collections. */

@@ -23,9 +23,7 @@ record ThreadCpu(Map<String, Long> ticksByGroup) {
         try {
           String stat = Files.readString(t.resolve("stat"));
           String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-          String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-          long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
-          out.merge(name.replaceAll("[0-9]+", "N"), ticks, Long::sum);
+          out.merge(name.replaceAll("[0-9]+", "N"), cpuTicks(stat), Long::sum);
         } catch (IOException | RuntimeException gone) {
           // the thread ended
         }
@@ -34,6 +32,14 @@ record ThreadCpu(Map<String, Long> ticksByGroup) {
       // the process ended
     }
     return new ThreadCpu(out);
+  }
+
+  /** User plus system clock ticks from a {@code /proc/PID/stat} or {@code /proc/PID/task/TID/stat} line. */
+  static long cpuTicks(String stat) {
+    // Fields after the command name, which is in parentheses and may contain spaces: utime and stime
+    // are the 14th and 15th fields of the line.
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return Long.parseLong(f[11]) + Long.parseLong(f[12]);
   }
 
   /** The groups that used the most CPU since {@code before}: "name seconds (share)", largest first. */
