@@ -405,9 +405,6 @@ public final class MemoryStore implements Store, AutoCloseable {
       }
       Prepared p = prepared;
       boolean adopt = p != null && p.resultOf(root, actions);
-      // Objects the transaction stamped with a provisional version other than the index: re-stamped
-      // in the adopted state (indexes do not depend on the version).
-      List<StoreEvent> restamp = adopt && p.provisionalVersion() != index ? new ArrayList<>() : null;
       StoreRoot next = root;
       // With a prepared result only the events are derived here; objects changed earlier in this
       // entry are looked up in what the entry changed so far.
@@ -437,22 +434,24 @@ public final class MemoryStore implements Store, AutoCloseable {
             next = next.put(table, id, stamped);
           }
           StoreEvent.Kind kind = old == null ? StoreEvent.Kind.CREATE : StoreEvent.Kind.UPDATE;
-          StoreEvent event = new StoreEvent(kind, table, old, stamped, index);
-          events.add(event);
-          if (restamp != null) {
-            restamp.add(event);
-          }
+          events.add(new StoreEvent(kind, table, old, stamped, index));
         } else {
           throw new IllegalArgumentException("unknown store action " + action.getAction());
         }
       }
       if (adopt) {
         next = p.result();
-        if (restamp != null) {
-          for (StoreEvent e : restamp) {
-            String id = idOf(e.table(), e.newObject());
-            if (changed.get(e.table().name() + '\0' + id) == e.newObject()) { // not changed again or removed later in the entry
-              next = next.replaceObject(e.table(), id, e.newObject());
+        if (p.provisionalVersion() != index) {
+          // The transaction stamped a provisional version other than the index: its objects take the
+          // event's stamped copy (indexes do not depend on the version), each object's last one.
+          for (StoreEvent e : events) {
+            Message stamped = e.newObject();
+            if (stamped == null) {
+              continue; // a removal
+            }
+            String id = idOf(e.table(), stamped);
+            if (changed.get(e.table().name() + '\0' + id) == stamped) {
+              next = next.replaceObject(e.table(), id, stamped);
             }
           }
         }

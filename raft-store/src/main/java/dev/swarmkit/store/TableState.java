@@ -105,10 +105,13 @@ final class TableState {
   private static TreePMap<String, TreePSet<String>> without(TreePMap<String, TreePSet<String>> index, String key,
       String id) {
     TreePSet<String> ids = index.get(key);
-    if (ids == null || !ids.contains(id)) {
+    if (ids == null) {
       return index;
     }
     TreePSet<String> rest = ids.minus(id);
+    if (rest == ids) {
+      return index; // the ID was not under this key (pcollections returns the set itself)
+    }
     return rest.isEmpty() ? index.minus(key) : index.plus(key, rest);
   }
 

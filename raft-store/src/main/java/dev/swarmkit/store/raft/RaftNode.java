@@ -82,6 +82,8 @@ public final class RaftNode implements AutoCloseable {
   private final AtomicLong callIds = new AtomicLong();
   /** See {@link #proposeStore}: last log index an unsettled store proposal may occupy, or -1. */
   private final AtomicLong uncertainUpTo = new AtomicLong(-1);
+  /** The store entry this member is proposing, as sent and as built, so it can apply it unparsed. */
+  private final AtomicReference<OwnProposal> ownProposal = new AtomicReference<>();
   private final List<LeadershipListener> listeners = new CopyOnWriteArrayList<>();
   private final ScheduledExecutorService listenerThread;
   private final Object leadershipLock = new Object();
@@ -768,10 +770,7 @@ public final class RaftNode implements AutoCloseable {
     }
   }
 
-  /** The store entry this member is proposing, as sent and as built, so it can apply it unparsed. */
   private record OwnProposal(ByteString data, LogEntry entry) {}
-
-  private final AtomicReference<OwnProposal> ownProposal = new AtomicReference<>();
 
   private RaftClientRequest request(Message message, RaftClientRequest.Type type) {
     return RaftClientRequest.newBuilder()
