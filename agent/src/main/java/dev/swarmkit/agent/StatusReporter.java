@@ -39,16 +39,16 @@ final class StatusReporter implements AutoCloseable {
   static final Duration MIN_INTERVAL = Duration.ofMillis(100);
   /** How long a batch waits after its first status for more. */
   static final Duration LINGER = Duration.ofMillis(50);
-  private static final ScheduledExecutorService RETRIES;
+  private static final ScheduledExecutorService TIMER;
 
   static {
     ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> {
-      Thread t = new Thread(r, "agent-status-retries");
+      Thread t = new Thread(r, "agent-status-timer");
       t.setDaemon(true);
       return t;
     });
     timer.setRemoveOnCancelPolicy(true);
-    RETRIES = timer;
+    TIMER = timer;
   }
 
   /** Sends one batch over the current session; the result completes when the dispatcher answered. */
@@ -66,7 +66,7 @@ final class StatusReporter implements AutoCloseable {
   private boolean closed;
   private boolean inFlight;
   private boolean waitingToRetry;
-  private boolean waitingForInterval;
+  private boolean waitingToSend;
   private boolean sentBefore;
   private long lastSendNanos;
 
@@ -113,7 +113,7 @@ final class StatusReporter implements AutoCloseable {
     List<TaskStatusUpdate> batch = new ArrayList<>();
     Sender s;
     synchronized (this) {
-      if (closed || inFlight || waitingToRetry || waitingForInterval || sender == null || pending.isEmpty()) {
+      if (closed || inFlight || waitingToRetry || waitingToSend || sender == null || pending.isEmpty()) {
         return;
       }
       long now = System.nanoTime();
@@ -122,8 +122,8 @@ final class StatusReporter implements AutoCloseable {
         wait = Math.max(wait, lastSendNanos + minIntervalNanos - now);
       }
       if (wait > 0) {
-        waitingForInterval = true;
-        RETRIES.schedule(this::intervalOver, wait, TimeUnit.NANOSECONDS);
+        waitingToSend = true;
+        TIMER.schedule(this::sendWaitOver, wait, TimeUnit.NANOSECONDS);
         return;
       }
       sentBefore = true;
@@ -164,7 +164,7 @@ final class StatusReporter implements AutoCloseable {
           }
           if (sender == s && !closed) {
             waitingToRetry = true;
-            RETRIES.schedule(this::retry, RETRY_DELAY.toMillis(), TimeUnit.MILLISECONDS);
+            TIMER.schedule(this::retry, RETRY_DELAY.toMillis(), TimeUnit.MILLISECONDS);
           }
         }
       }
@@ -172,9 +172,9 @@ final class StatusReporter implements AutoCloseable {
     pump();
   }
 
-  private void intervalOver() {
+  private void sendWaitOver() {
     synchronized (this) {
-      waitingForInterval = false;
+      waitingToSend = false;
     }
     pump();
   }

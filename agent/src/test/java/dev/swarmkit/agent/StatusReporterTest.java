@@ -15,6 +15,19 @@ import org.junit.jupiter.api.Test;
 
 class StatusReporterTest {
 
+  /** Answers every batch at once and records it with the time it was sent. */
+  static final class RecordingSender implements StatusReporter.Sender {
+    final List<List<TaskStatusUpdate>> sent = new CopyOnWriteArrayList<>();
+    final List<Long> sentAt = new CopyOnWriteArrayList<>();
+
+    @Override
+    public java.util.concurrent.CompletionStage<?> send(List<TaskStatusUpdate> batch) {
+      sent.add(batch);
+      sentAt.add(System.nanoTime());
+      return java.util.concurrent.CompletableFuture.completedFuture(null);
+    }
+  }
+
   static TaskStatus status(TaskState s) {
     return TaskStatus.newBuilder().setState(s).build();
   }
@@ -62,14 +75,11 @@ class StatusReporterTest {
 
   @Test
   void aStatusAfterAQuietSpellGoesAtOnceAndABurstSharesTheNextCall() {
-    List<List<TaskStatusUpdate>> sent = new CopyOnWriteArrayList<>();
-    List<Long> sentAt = new CopyOnWriteArrayList<>();
+    RecordingSender sender = new RecordingSender();
+    List<List<TaskStatusUpdate>> sent = sender.sent;
+    List<Long> sentAt = sender.sentAt;
     try (StatusReporter reporter = new StatusReporter(Duration.ofMillis(400), Duration.ZERO)) {
-      reporter.setSender(batch -> {
-        sent.add(batch);
-        sentAt.add(System.nanoTime());
-        return java.util.concurrent.CompletableFuture.completedFuture(null);
-      });
+      reporter.setSender(sender);
 
       long before = System.nanoTime();
       reporter.report("a", status(TaskState.RUNNING));
@@ -91,14 +101,11 @@ class StatusReporterTest {
 
   @Test
   void aTasksStepsInQuickSuccessionShareOneCall() throws Exception {
-    List<List<TaskStatusUpdate>> sent = new CopyOnWriteArrayList<>();
-    List<Long> sentAt = new CopyOnWriteArrayList<>();
+    RecordingSender sender = new RecordingSender();
+    List<List<TaskStatusUpdate>> sent = sender.sent;
+    List<Long> sentAt = sender.sentAt;
     try (StatusReporter reporter = new StatusReporter(Duration.ZERO, Duration.ofMillis(300))) {
-      reporter.setSender(batch -> {
-        sent.add(batch);
-        sentAt.add(System.nanoTime());
-        return java.util.concurrent.CompletableFuture.completedFuture(null);
-      });
+      reporter.setSender(sender);
 
       long first = System.nanoTime();
       reporter.report("a", status(TaskState.ACCEPTED));
