@@ -23,10 +23,19 @@ final class LeaderInlineCalls implements ServerCallExecutorSupplier {
 
   private final Set<String> methods;
   private final BooleanSupplier leading;
+  /** Runs a call's step where it is handed over while this manager leads, else on the pool. */
+  private final Executor inline;
 
   LeaderInlineCalls(Set<String> fullMethodNames, BooleanSupplier leading) {
     this.methods = Set.copyOf(fullMethodNames);
     this.leading = leading;
+    this.inline = task -> {
+      if (leading.getAsBoolean()) {
+        task.run();
+      } else {
+        FALLBACK.execute(task);
+      }
+    };
   }
 
   @Override
@@ -34,13 +43,7 @@ final class LeaderInlineCalls implements ServerCallExecutorSupplier {
     if (!methods.contains(call.getMethodDescriptor().getFullMethodName()) || !leading.getAsBoolean()) {
       return null; // gRPC's default executor
     }
-    return task -> {
-      if (leading.getAsBoolean()) {
-        task.run();
-      } else {
-        FALLBACK.execute(task);
-      }
-    };
+    return inline;
   }
 
   private static java.util.concurrent.ThreadFactory daemons() {
