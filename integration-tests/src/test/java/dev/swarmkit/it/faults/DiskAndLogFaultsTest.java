@@ -46,7 +46,8 @@ class DiskAndLogFaultsTest {
       }
       System.out.println("disk full: " + (refused == null ? "writes kept succeeding" : refused.getStatus()));
       assertThat(refused).as("a write through the manager whose disk is full").isNotNull();
-      assertThat(refused.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+      assertThat(refused.getStatus().getCode()).as("the refusal %s", refused.getStatus())
+          .isEqualTo(Status.Code.UNAVAILABLE);
       assertThat(refused.getStatus().getDescription()).contains("cannot write its raft log")
           .contains("disk space");
       swarm.freeDisk(leader);

@@ -164,6 +164,33 @@ public final class RaftNode implements AutoCloseable {
     recovery.start();
   }
 
+  /**
+   * Whether the log has failed, waiting briefly for Ratis' notice when the write's own failure came
+   * from I/O (a write's error can reach the caller before the log worker's notice does).
+   */
+  private boolean logFailed(StoreException writeFailure) {
+    if (logFailure != null) {
+      return true;
+    }
+    if (!causedByIo(writeFailure)) {
+      return false;
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+    while (logFailure == null && System.nanoTime() < deadline) {
+      sleep(20);
+    }
+    return logFailure != null;
+  }
+
+  private static boolean causedByIo(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof IOException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private StoreException logFailureError() {
     Throwable failure = logFailure;
     return new StoreException.Unavailable("raft: this manager cannot write its raft log under " + config.raftDir()
@@ -732,11 +759,13 @@ public final class RaftNode implements AutoCloseable {
       return replicate(new LogEntry.StoreEntry(request));
     } catch (StoreException.NotLeader e) {
       // Leaving raft after a log failure ends the pending writes with "not leader": say why.
-      throw logFailure != null ? logFailureError() : e;
+      throw logFailed(e) ? logFailureError() : e;
     } catch (StoreException e) {
       uncertainUpTo.set(division().map(d -> d.getRaftLog().getLastEntryTermIndex())
           .map(ti -> ti.getIndex()).orElse(0L));
-      throw e;
+      // A failed log write, or the server closing after it, may end the write before Ratis has told
+      // this member its log failed: the reason is still the log.
+      throw logFailed(e) ? logFailureError() : e;
     }
   }
 
