@@ -23,6 +23,9 @@ import java.util.concurrent.TimeUnit;
 final class RunningTaskWatch implements AutoCloseable {
 
   private final Set<String> running = ConcurrentHashMap.newKeySet();
+  // Where the pipeline stands: tasks the orchestrator created, and those the scheduler placed.
+  private final Set<String> created = ConcurrentHashMap.newKeySet();
+  private final Set<String> assigned = ConcurrentHashMap.newKeySet();
   private final CountDownLatch subscribed = new CountDownLatch(1);
   private final Context.CancellableContext context = Context.current().withCancellation();
   private volatile Throwable failure;
@@ -64,6 +67,10 @@ final class RunningTaskWatch implements AutoCloseable {
   }
 
   private void track(Task t) {
+    created.add(t.getId());
+    if (!t.getNodeId().isEmpty()) {
+      assigned.add(t.getId());
+    }
     if (t.getStatus().getState() == TaskState.RUNNING && t.getDesiredState() == TaskState.RUNNING) {
       running.add(t.getId());
     } else {
@@ -77,6 +84,14 @@ final class RunningTaskWatch implements AutoCloseable {
       throw new IllegalStateException("task watch failed: " + f, f);
     }
     return running.size();
+  }
+
+  int created() {
+    return created.size();
+  }
+
+  int assigned() {
+    return assigned.size();
   }
 
   @Override

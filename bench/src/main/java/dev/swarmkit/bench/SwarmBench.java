@@ -242,7 +242,8 @@ public final class SwarmBench {
           throw new IllegalStateException("only " + seen + " of " + taskCount + " running after 30 min");
         }
         if (polls++ % 20 == 0) {
-          System.err.printf("  %.0fs: %d running, leader threads %d%n", secondsSince(c0), seen, leaderThreads);
+          System.err.printf("  %.0fs: %d created, %d assigned, %d running, leader threads %d%n", secondsSince(c0),
+              watch.created(), watch.assigned(), seen, leaderThreads);
         }
         Thread.sleep(100);
       }

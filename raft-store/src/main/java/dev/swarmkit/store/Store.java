@@ -35,8 +35,9 @@ public interface Store {
   void update(Consumer<Tx> fn);
 
   /**
-   * Applies a large change as several transactions, each below the per-entry limits (upstream: 200
-   * changes, 1.5 MiB), so huge changes neither block the log nor exceed the message size.
+   * Applies a large change as several transactions, each below the per-transaction limits (200
+   * changes, 1.5 MiB, as upstream), grouped into entries of at most 2,000 changes and 1.5 MiB, so huge
+   * changes neither block the log nor exceed the message size.
    */
   void batch(Consumer<Batch> fn);
 

@@ -50,7 +50,8 @@
  * locally (and throw {@code NotLeader} when it cannot propose).
  *
  * <p>{@code batch} groups callbacks into entries as upstream: after a callback, once the pending
- * changes reach 200 or 3/4 of the byte limit they are committed and the update lock is released
+ * changes reach {@code MemoryStore.MAX_CHANGES_PER_ENTRY} (2,000; upstream 200) or 3/4 of the byte
+ * limit they are committed and the update lock is released
  * briefly. A callback whose changes would overflow the pending entry causes the pending part to be
  * committed first; a callback's own changes always stay in one entry. A failing callback discards
  * only its own changes; if the batch function itself throws, uncommitted changes are dropped; a

@@ -173,24 +173,25 @@ class MemoryStoreReplicationTest {
   void batchNeverProposesAChangeTwiceAfterAFailedCommit() {
     RecordingProposer[] p = new RecordingProposer[1];
     MemoryStore store = new MemoryStore(s -> p[0] = new RecordingProposer(s, 1), MemoryStore.Options.defaults());
+    int entry = MemoryStore.MAX_CHANGES_PER_ENTRY;
     store.batch(b -> {
-      for (int i = 0; i < 450; i++) {
+      for (int i = 0; i < 2 * entry + 50; i++) {
         String id = "t" + i;
-        if (i == 250) {
+        if (i == entry + 50) {
           p[0].failure = new StoreException.NotLeader(null);
         }
-        if (i == 420) {
+        if (i == 2 * entry + 20) {
           p[0].failure = null;
         }
         try {
           b.update(tx -> tx.create(Table.TASKS, task(id, "s", "n", 1)));
         } catch (StoreException.NotLeader expected) {
-          // the entry holding t200..t399 was refused
+          // the second entry (t<entry> .. t<2 * entry - 1>) was refused
         }
       }
     });
     List<String> proposed = p[0].entries.stream().flatMap(List::stream).map(a -> a.getTask().getId()).toList();
     assertThat(proposed).doesNotHaveDuplicates();
-    assertThat(store.view(tx -> tx.all(Table.TASKS)).size()).isEqualTo(proposed.size()).isEqualTo(250);
+    assertThat(store.view(tx -> tx.all(Table.TASKS)).size()).isEqualTo(proposed.size()).isEqualTo(entry + 50);
   }
 }

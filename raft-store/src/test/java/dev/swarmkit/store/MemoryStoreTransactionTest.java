@@ -247,33 +247,39 @@ class MemoryStoreTransactionTest {
   }
 
   @Test
-  void batchSplitsLargeChangesIntoEntriesOfAtMost200() {
+  void batchSplitsLargeChangesIntoEntriesOfAtMostTheEntryLimit() {
     long before = store.currentVersion();
+    int count = 2 * MemoryStore.MAX_CHANGES_PER_ENTRY + 50;
     store.batch(b -> {
-      for (int i = 0; i < 450; i++) {
+      for (int i = 0; i < count; i++) {
         int n = i;
-        b.update(tx -> tx.create(Table.TASKS, task(String.format("t%04d", n), "s", "n", n)));
+        b.update(tx -> tx.create(Table.TASKS, task(String.format("t%05d", n), "s", "n", n)));
       }
     });
-    assertThat(all(store, Table.TASKS)).hasSize(450);
+    assertThat(all(store, Table.TASKS)).hasSize(count);
     assertThat(store.currentVersion() - before).isEqualTo(3);
   }
 
   @Test
   void batchCommitsPendingChangesBeforeACallbackThatWouldOverflowTheEntry() {
+    // Callbacks of 150 changes up to just below the entry limit, then one that would overflow it.
+    int fitting = MemoryStore.MAX_CHANGES_PER_ENTRY / 150;
     store.batch(b -> {
-      b.update(tx -> {
-        for (int i = 0; i < 150; i++) {
-          tx.create(Table.TASKS, task("a" + i, "s", "n", i));
-        }
-      });
+      for (int c = 0; c < fitting; c++) {
+        String prefix = "a" + c + "-";
+        b.update(tx -> {
+          for (int i = 0; i < 150; i++) {
+            tx.create(Table.TASKS, task(prefix + i, "s", "n", i));
+          }
+        });
+      }
       b.update(tx -> {
         for (int i = 0; i < 100; i++) {
           tx.create(Table.TASKS, task("b" + i, "s", "n", i));
         }
       });
     });
-    assertThat(all(store, Table.TASKS)).hasSize(250);
+    assertThat(all(store, Table.TASKS)).hasSize(fitting * 150 + 100);
     assertThat(store.currentVersion()).isEqualTo(2);
   }
 
@@ -369,13 +375,13 @@ class MemoryStoreTransactionTest {
   @Test
   void batchFunctionThatThrowsKeepsCommittedEntriesAndDropsThePendingOnes() {
     assertThatThrownBy(() -> store.batch(b -> {
-      for (int i = 0; i < MemoryStore.MAX_CHANGES_PER_TRANSACTION + 9; i++) {
+      for (int i = 0; i < MemoryStore.MAX_CHANGES_PER_ENTRY + 9; i++) {
         String id = "n" + i;
         b.update(tx -> tx.create(Table.NODES, node(id, id)));
       }
       throw new IllegalStateException("failing the current transaction");
     })).hasMessage("failing the current transaction");
-    assertThat(all(store, Table.NODES)).hasSize(MemoryStore.MAX_CHANGES_PER_TRANSACTION);
+    assertThat(all(store, Table.NODES)).hasSize(MemoryStore.MAX_CHANGES_PER_ENTRY);
     assertThat(store.currentVersion()).isEqualTo(1);
   }
 }
