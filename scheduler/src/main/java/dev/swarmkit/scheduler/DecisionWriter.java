@@ -5,6 +5,7 @@ import dev.swarmkit.store.Store;
 import dev.swarmkit.store.Table;
 import dev.swarmkit.store.Tx;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -44,7 +45,12 @@ final class DecisionWriter {
     List<Decision> written = new ArrayList<>(decisions.size());
     List<Decision> failed = new ArrayList<>();
     List<Decision> vanished = new ArrayList<>();
-    Iterator<Decision> pending = decisions.values().iterator();
+    // Written node by node: a node's new tasks then land in one entry, so its dispatcher stream
+    // sends them in one assignment message and the node reports their progress together (spread
+    // placement interleaves the nodes, which gave every node one task per entry).
+    List<Decision> byNode = new ArrayList<>(decisions.values());
+    byNode.sort(Comparator.comparing(d -> d.newTask().getNodeId()));
+    Iterator<Decision> pending = byNode.iterator();
     while (pending.hasNext()) {
       try {
         store.batch(batch -> {
