@@ -150,6 +150,7 @@ public final class Agent implements AutoCloseable {
     }
     worker.close();
     reporter.close();
+    db.close();
   }
 
   @Override

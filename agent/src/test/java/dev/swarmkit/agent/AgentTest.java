@@ -171,7 +171,7 @@ class AgentTest {
     dispatcher.unassign("task-1");
 
     await().atMost(WAIT).until(() -> executor.state("task-1").isEmpty());
-    assertThat(stateDir.resolve("worker/tasks/task-1.task")).doesNotExist();
+    assertThat(TaskDatabase.read(stateDir)).doesNotContainKey("task-1");
   }
 
   @Test
@@ -181,7 +181,7 @@ class AgentTest {
     dispatcher.assign(task("task-2", TaskState.RUNNING));
     awaitReported("task-1", TaskState.RUNNING);
     awaitReported("task-2", TaskState.RUNNING);
-    assertThat(stateDir.resolve("worker/tasks/task-1.task")).exists();
+    assertThat(TaskDatabase.read(stateDir)).containsKey("task-1");
 
     first.stop();
     dispatcher.dropSessions();
@@ -242,7 +242,7 @@ class AgentTest {
     dispatcher.assign(task("task-1", TaskState.RUNNING));
     awaitReported("task-1", TaskState.RUNNING);
 
-    Task stored = Task.parseFrom(Files.readAllBytes(stateDir.resolve("worker/tasks/task-1.task")));
+    Task stored = TaskDatabase.read(stateDir).get("task-1");
     assertThat(stored.getStatus().getState()).isEqualTo(TaskState.RUNNING);
     assertThat(stored.getDesiredState()).isEqualTo(TaskState.RUNNING);
   }
@@ -257,7 +257,7 @@ class AgentTest {
     dispatcher.assign(task("task-2", TaskState.RUNNING));
 
     assertThat(executor.state("task-1")).isEmpty();
-    assertThat(stateDir.resolve("worker/tasks/task-1.task")).doesNotExist();
+    assertThat(TaskDatabase.read(stateDir)).doesNotContainKey("task-1");
     await().during(Duration.ofMillis(300)).atMost(WAIT).until(() -> executor.state("task-2").isEmpty());
   }
 
