@@ -199,6 +199,15 @@ final class TableState {
   }
 
   private void exact(IndexKind kind, String key, Collection<String> ids) {
+    Function<Message, List<String>> keys = schema.scanned.get(kind);
+    if (keys != null) {
+      objects.forEach((id, object) -> {
+        if (keys.apply(object).contains(key)) {
+          ids.add(id);
+        }
+      });
+      return;
+    }
     TreePSet<String> withKey = index(kind).get(key);
     if (withKey != null) {
       ids.addAll(withKey);

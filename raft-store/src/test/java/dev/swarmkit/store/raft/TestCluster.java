@@ -156,7 +156,13 @@ final class TestCluster implements AutoCloseable {
 
   /** After a read index, {@code n} holds every object {@code prefix0..prefix(count-1)}. */
   static void assertHasAll(RaftNode n, String prefix, int count) {
-    n.readIndex();
+    // Right after a restart a read index may time out while the members settle on a leader.
+    await().atMost(java.time.Duration.ofSeconds(40))
+        .ignoreExceptionsInstanceOf(dev.swarmkit.store.StoreException.class)
+        .until(() -> {
+          n.readIndex();
+          return true;
+        });
     for (int i = 0; i < count; i++) {
       String id = prefix + i;
       org.assertj.core.api.Assertions.assertThat(has(n, id)).as("%s on %s", id, n.nodeId()).isTrue();
