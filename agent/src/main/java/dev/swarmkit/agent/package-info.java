@@ -5,8 +5,8 @@
  *
  * <p>Structure: {@link dev.swarmkit.agent.Agent} (event loop: session events, reconnects with
  * backoff), {@code Session} (one dispatcher session: Session stream, heartbeats, Assignments stream),
- * {@code Worker} (assignments to task controllers), {@code TaskController} (one thread per task
- * running {@code TaskStateMachine}, upstream's exec.Do), {@code StatusReporter} (batches status
+ * {@code Worker} (assignments to task controllers), {@code TaskController} (steps a task's {@code
+ * TaskStateMachine}, upstream's exec.Do, on the shared {@code TaskRunner} pool), {@code StatusReporter} (batches status
  * updates to UpdateTaskStatus), {@code LogSubscription} (serves the log broker's subscriptions with
  * the controllers' logs) and {@code TaskDatabase}. {@code dev.swarmkit.agent.testing.SimulatedExecutor}
  * simulates containers for tests at scale.
