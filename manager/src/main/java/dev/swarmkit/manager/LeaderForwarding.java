@@ -18,6 +18,7 @@ import io.grpc.ConnectivityState;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
 /**
@@ -48,8 +49,17 @@ public final class LeaderForwarding {
     String unavailableReason();
   }
 
+  /**
+   * Calls that may wait at once for a leader, each on a thread of the call executor. While no leader
+   * is elected (a few seconds after the leader dies) every agent's next call arrives here; past this
+   * many the rest are refused at once (the agents retry with backoff), so threads do not grow with
+   * the number of nodes.
+   */
+  static final int MAX_WAITING_FOR_LEADER = 64;
+
   private final LeaderRoute route;
   private final Duration leaderWait;
+  private final AtomicInteger waitingForLeader = new AtomicInteger();
 
   /**
    * @param leaderWait how long a call waits for a leader to be elected and reachable before it fails
@@ -117,6 +127,13 @@ public final class LeaderForwarding {
         target = awaitLeader(context);
       } catch (LocalLeader local) {
         return localHandler.startCall(call, headers);
+      } catch (NoWaitingRoom full) {
+        if (readable) {
+          return localHandler.startCall(call, headers);
+        }
+        call.close(Status.UNAVAILABLE.withDescription(route.unavailableReason() + " (" + MAX_WAITING_FOR_LEADER
+            + " calls already wait for a leader on this manager; retry)"), new Metadata());
+        return new ServerCall.Listener<>() {};
       }
       if (context.isCancelled()) {
         // The caller gave up while this manager waited for a leader (an agent's registration timed
@@ -149,37 +166,70 @@ public final class LeaderForwarding {
     }
   }
 
+  /** Thrown by {@link #awaitLeader} when no leader is ready and too many calls already wait for one. */
+  private static final class NoWaitingRoom extends Exception {
+    NoWaitingRoom() {
+      super(null, null, false, false);
+    }
+  }
+
   /**
    * Waits up to the leader wait for a leader: this manager ({@link LocalLeader}) or another one whose
    * channel is connected. A channel that failed is told to reconnect at once rather than after its
    * backoff. Empty when no leader became reachable in time or the caller cancelled meanwhile.
    */
-  private Optional<ManagedChannel> awaitLeader(Context call) throws LocalLeader {
-    long deadline = System.nanoTime() + leaderWait.toNanos();
-    while (true) {
-      if (route.isLeader()) {
-        throw new LocalLeader();
-      }
-      Optional<ManagedChannel> channel = route.leaderChannel();
-      if (channel.isPresent()) {
-        ConnectivityState state = channel.get().getState(true);
-        if (state == ConnectivityState.READY) {
-          return channel;
+  private Optional<ManagedChannel> awaitLeader(Context call) throws LocalLeader, NoWaitingRoom {
+    Optional<ManagedChannel> ready = readyLeader();
+    if (ready.isPresent()) {
+      return ready;
+    }
+    if (waitingForLeader.incrementAndGet() > MAX_WAITING_FOR_LEADER) {
+      waitingForLeader.decrementAndGet();
+      throw new NoWaitingRoom();
+    }
+    try {
+      long deadline = System.nanoTime() + leaderWait.toNanos();
+      while (true) {
+        if (System.nanoTime() > deadline || call.isCancelled()) {
+          return Optional.empty();
         }
-        if (state == ConnectivityState.TRANSIENT_FAILURE) {
-          channel.get().resetConnectBackoff();
+        try {
+          Thread.sleep(50);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return Optional.empty();
+        }
+        ready = readyLeader();
+        if (ready.isPresent()) {
+          return ready;
         }
       }
-      if (System.nanoTime() > deadline || call.isCancelled()) {
-        return Optional.empty();
+    } finally {
+      waitingForLeader.decrementAndGet();
+    }
+  }
+
+  /** The leader's channel if it is connected now; throws when this manager leads. */
+  private Optional<ManagedChannel> readyLeader() throws LocalLeader {
+    if (route.isLeader()) {
+      throw new LocalLeader();
+    }
+    Optional<ManagedChannel> channel = route.leaderChannel();
+    if (channel.isPresent()) {
+      ConnectivityState state = channel.get().getState(true);
+      if (state == ConnectivityState.READY) {
+        return channel;
       }
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return Optional.empty();
+      if (state == ConnectivityState.TRANSIENT_FAILURE) {
+        channel.get().resetConnectBackoff();
       }
     }
+    return Optional.empty();
+  }
+
+  /** Calls waiting for a leader right now (for tests). */
+  int waitingForLeader() {
+    return waitingForLeader.get();
   }
 
   private static String remoteAddress(ServerCall<?, ?> call) {

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.swarmkit.api.DispatcherGrpc;
+import dev.swarmkit.api.HeartbeatRequest;
+import dev.swarmkit.api.HeartbeatResponse;
 import dev.swarmkit.api.SessionMessage;
 import dev.swarmkit.api.SessionRequest;
 import io.grpc.ManagedChannel;
@@ -21,7 +23,9 @@ import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -130,6 +134,82 @@ class LeaderForwardingTest {
       await().atMost(Duration.ofSeconds(10)).until(() -> handled.get() == 2);
       assertThat(reachedLeader).containsExactly("live");
       assertThat(callsAtLeader).as("calls the follower opened on the leader").hasValue(1);
+    } finally {
+      toFollower.shutdownNow();
+      toLeader.shutdownNow();
+      follower.shutdownNow();
+      leader.shutdownNow();
+    }
+  }
+
+  @Test
+  void whileNoLeaderIsElectedOnlyABoundedNumberOfCallsWaitAndTheRestAreRefusedAtOnce() throws Exception {
+    String leaderName = InProcessServerBuilder.generateName();
+    Server leader = InProcessServerBuilder.forName(leaderName).directExecutor()
+        .addService(new DispatcherGrpc.DispatcherImplBase() {
+          @Override
+          public void heartbeat(HeartbeatRequest request, StreamObserver<HeartbeatResponse> observer) {
+            observer.onNext(HeartbeatResponse.getDefaultInstance());
+            observer.onCompleted();
+          }
+        }).build().start();
+    ManagedChannel toLeader = InProcessChannelBuilder.forName(leaderName).directExecutor().build();
+    AtomicReference<ManagedChannel> elected = new AtomicReference<>();
+    LeaderForwarding forwarding = new LeaderForwarding(new LeaderForwarding.LeaderRoute() {
+      @Override
+      public boolean isLeader() {
+        return false;
+      }
+
+      @Override
+      public Optional<ManagedChannel> leaderChannel() {
+        return Optional.ofNullable(elected.get());
+      }
+
+      @Override
+      public String unavailableReason() {
+        return "no leader";
+      }
+    }, Duration.ofSeconds(30));
+    String followerName = InProcessServerBuilder.generateName();
+    // The follower's call executor has a thread for every call, as gRPC's default one does.
+    Server follower = InProcessServerBuilder.forName(followerName)
+        .addService(forwarding.wrap(new DispatcherGrpc.DispatcherImplBase() {})).build().start();
+    ManagedChannel toFollower = InProcessChannelBuilder.forName(followerName).build();
+    int calls = LeaderForwarding.MAX_WAITING_FOR_LEADER + 6;
+    List<CompletableFuture<Status>> ends = new ArrayList<>();
+    try {
+      for (int i = 0; i < calls; i++) {
+        CompletableFuture<Status> end = new CompletableFuture<>();
+        ends.add(end);
+        DispatcherGrpc.newStub(toFollower).heartbeat(HeartbeatRequest.getDefaultInstance(), new StreamObserver<>() {
+          @Override
+          public void onNext(HeartbeatResponse value) {}
+
+          @Override
+          public void onError(Throwable t) {
+            end.complete(Status.fromThrowable(t));
+          }
+
+          @Override
+          public void onCompleted() {
+            end.complete(Status.OK);
+          }
+        });
+      }
+      await().atMost(Duration.ofSeconds(10)).until(() -> ends.stream().filter(CompletableFuture::isDone).count() == 6);
+      assertThat(forwarding.waitingForLeader()).isEqualTo(LeaderForwarding.MAX_WAITING_FOR_LEADER);
+      assertThat(ends.stream().filter(CompletableFuture::isDone).map(CompletableFuture::join))
+          .allSatisfy(st -> {
+            assertThat(st.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+            assertThat(st.getDescription()).contains("calls already wait for a leader on this manager; retry");
+          });
+
+      elected.set(toLeader);
+      CompletableFuture.allOf(ends.toArray(new CompletableFuture[0])).get(10, TimeUnit.SECONDS);
+      assertThat(ends.stream().map(CompletableFuture::join).filter(Status::isOk))
+          .as("the calls that waited, relayed once a leader was elected").hasSize(LeaderForwarding.MAX_WAITING_FOR_LEADER);
+      assertThat(forwarding.waitingForLeader()).isZero();
     } finally {
       toFollower.shutdownNow();
       toLeader.shutdownNow();
