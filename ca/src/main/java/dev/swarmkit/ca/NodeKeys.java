@@ -38,7 +38,8 @@ public final class NodeKeys {
       PKCS10CertificationRequest csr =
           new JcaPKCS10CertificationRequestBuilder(new X500Name(new org.bouncycastle.asn1.x500.RDN[0]),
                   keyPair.getPublic())
-              .build(new JcaContentSignerBuilder("SHA256withECDSA").build(keyPair.getPrivate()));
+              .build(new JcaContentSignerBuilder("SHA256withECDSA").setProvider(BcProvider.INSTANCE)
+                  .build(keyPair.getPrivate()));
       return Pem.encode(csr);
     } catch (OperatorCreationException e) {
       throw new IllegalStateException("cannot sign certificate request", e);

@@ -320,7 +320,7 @@ public final class RootCA {
     PublicKey key;
     try {
       key = new org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter().getPublicKey(csr.getSubjectPublicKeyInfo());
-      if (!csr.isSignatureValid(new JcaContentVerifierProviderBuilder().build(key))) {
+      if (!csr.isSignatureValid(new JcaContentVerifierProviderBuilder().setProvider(BcProvider.INSTANCE).build(key))) {
         throw new InvalidCsrException("certificate request signature does not match its public key");
       }
     } catch (InvalidCsrException e) {
@@ -344,7 +344,7 @@ public final class RootCA {
 
   private static ContentSigner signer(PrivateKey key) {
     try {
-      return new JcaContentSignerBuilder("SHA256withECDSA").build(key);
+      return new JcaContentSignerBuilder("SHA256withECDSA").setProvider(BcProvider.INSTANCE).build(key);
     } catch (org.bouncycastle.operator.OperatorCreationException e) {
       throw new IllegalStateException(e);
     }
