@@ -4,6 +4,7 @@ import dev.swarmkit.store.StoreEvent;
 import dev.swarmkit.store.StoreException;
 import dev.swarmkit.store.Subscription;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,6 +27,10 @@ public abstract class WatchLoop {
   private Thread thread;
   private volatile boolean stopping;
   private volatile Subscription subscription;
+  // Loop thread only: events moved out of the watch queue during long work (deferQueuedEvents).
+  private final ArrayDeque<StoreEvent> deferred = new ArrayDeque<>();
+  private boolean fellBehind;
+  private volatile int subscriptions;
 
   protected WatchLoop(String name) {
     this.name = name;
@@ -62,6 +67,11 @@ public abstract class WatchLoop {
     onStopped();
   }
 
+  /** How many times the loop read the state and subscribed (more than once: it fell behind). */
+  public final int subscriptions() {
+    return subscriptions;
+  }
+
   protected final boolean stopping() {
     return stopping;
   }
@@ -71,6 +81,30 @@ public abstract class WatchLoop {
 
   /** Handles one committed change. */
   protected abstract void handle(StoreEvent event);
+
+  /**
+   * Moves the events queued so far out of the bounded watch queue into this loop's own list; they
+   * are handled, in order, before any later one. Long work on the loop's thread calls it now and
+   * then: while it creates a large service's tasks in one batch, its own changes and everyone else's
+   * would overflow the queue, and the loop would then re-read and reconcile the whole state. Call it
+   * only from the loop's thread.
+   */
+  protected final void deferQueuedEvents() {
+    Subscription s = subscription;
+    if (s == null || fellBehind) {
+      return;
+    }
+    try {
+      Optional<StoreEvent> e;
+      while ((e = s.poll(Duration.ZERO)).isPresent()) {
+        deferred.add(e.get());
+      }
+    } catch (StoreException.WatcherTooSlow e) {
+      fellBehind = true; // re-read once the current work is done
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
 
   /** Called when no event arrived within {@link #pollInterval()}; for timers. */
   protected void idle() {}
@@ -85,6 +119,10 @@ public abstract class WatchLoop {
   private void runLoop() {
     while (!stopping) {
       try {
+        deferred.clear();
+        fellBehind = false;
+        subscription = null; // work done while subscribing must not read the closed one
+        subscriptions++;
         subscription = subscribe();
         if (stopping) {
           subscription.close();
@@ -114,7 +152,10 @@ public abstract class WatchLoop {
 
   private void pump(Subscription sub) throws InterruptedException {
     while (!stopping) {
-      Optional<StoreEvent> event = sub.poll(pollInterval());
+      if (fellBehind) {
+        throw new StoreException.WatcherTooSlow();
+      }
+      Optional<StoreEvent> event = deferred.isEmpty() ? sub.poll(pollInterval()) : Optional.of(deferred.poll());
       if (stopping) {
         return;
       }

@@ -31,14 +31,23 @@ final class Reconciliation {
   private final UpdateSupervisor updater;
   private final Cluster cluster;
   private final Service service;
+  private final Runnable whileCreating;
 
-  Reconciliation(Store store, RestartSupervisor restarts, UpdateSupervisor updater, Cluster cluster, Service service) {
+  /**
+   * {@code whileCreating} runs every {@link #CREATIONS_BETWEEN_CALLS} task creations (the
+   * orchestrator moves its queued events aside, so a large scale-up does not overflow its watch).
+   */
+  Reconciliation(Store store, RestartSupervisor restarts, UpdateSupervisor updater, Cluster cluster, Service service,
+      Runnable whileCreating) {
     this.store = store;
     this.restarts = restarts;
     this.updater = updater;
     this.cluster = cluster;
     this.service = service;
+    this.whileCreating = whileCreating;
   }
+
+  static final int CREATIONS_BETWEEN_CALLS = 500;
 
   void run() {
     Map<Long, List<Task>> runningSlots = new TreeMap<>();
@@ -122,6 +131,9 @@ final class Reconciliation {
       deadSlots.remove(slot);
       Task task = Tasks.newTask(cluster, service, slot, "");
       StoreWrites.tryUpdate(batch, "create task for slot " + slot, tx -> tx.create(Table.TASKS, task));
+      if ((i + 1) % CREATIONS_BETWEEN_CALLS == 0) {
+        whileCreating.run();
+      }
     }
   }
 

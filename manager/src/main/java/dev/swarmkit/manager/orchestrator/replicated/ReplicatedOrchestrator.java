@@ -239,7 +239,7 @@ public final class ReplicatedOrchestrator extends WatchLoop implements TaskInit.
     List<Service> services = new ArrayList<>(reconcileServices.values());
     reconcileServices.clear();
     for (Service s : services) {
-      new Reconciliation(store, restarts, updater, cluster, s).run();
+      new Reconciliation(store, restarts, updater, cluster, s, this::deferQueuedEvents).run();
     }
   }
 
