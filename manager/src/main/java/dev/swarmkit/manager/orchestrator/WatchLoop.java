@@ -79,6 +79,12 @@ public abstract class WatchLoop {
   /** Reads the initial state and subscribes to changes after it, atomically; acts on the state. */
   protected abstract Subscription subscribe();
 
+  /**
+   * Work on the state read by {@link #subscribe()} that may take long (a large reconciliation): run
+   * here, once the subscription is in place, it can call {@link #deferQueuedEvents()}.
+   */
+  protected void afterSubscribe() {}
+
   /** Handles one committed change. */
   protected abstract void handle(StoreEvent event);
 
@@ -128,6 +134,7 @@ public abstract class WatchLoop {
           subscription.close();
           return;
         }
+        afterSubscribe();
         pump(subscription);
       } catch (StoreException.WatcherTooSlow e) {
         log.warn("{} fell behind the store; re-reading state", name);

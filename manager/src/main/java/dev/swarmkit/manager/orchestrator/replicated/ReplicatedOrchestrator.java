@@ -79,8 +79,12 @@ public final class ReplicatedOrchestrator extends WatchLoop implements TaskInit.
         reconcileServices.put(s.getId(), s);
       }
     }
-    tick();
     return vw.subscription();
+  }
+
+  @Override
+  protected void afterSubscribe() {
+    tick();
   }
 
   private static boolean relevant(StoreEvent e) {

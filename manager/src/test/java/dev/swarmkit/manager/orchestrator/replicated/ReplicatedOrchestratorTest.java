@@ -223,10 +223,11 @@ class ReplicatedOrchestratorTest {
     // than one entry (2,000 changes).
     Fixture small = new Fixture(new dev.swarmkit.store.MemoryStore(
         dev.swarmkit.store.MemoryStore.Options.defaults().withWatchQueueCapacity(3_000)));
+    // Created before the orchestrator starts: it finds the service in the state it reads first.
+    Service svc = small.createReplicated("big", 10_000, Fixture.taskSpec(Fixture.restartImmediately()));
     ReplicatedOrchestrator o = new ReplicatedOrchestrator(small.store, new RestartSupervisor(small.store, Duration.ofSeconds(2)));
     o.start();
     try {
-      Service svc = small.createReplicated("big", 10_000, Fixture.taskSpec(Fixture.restartImmediately()));
       await().atMost(ofSeconds(30)).until(() -> small.runnableTasks(svc.getId()).size() == 10_000);
       await().during(Duration.ofMillis(300)).atMost(ofSeconds(5)).until(() -> small.tasks(svc.getId()).size() == 10_000);
       assertThat(o.subscriptions()).as("times the orchestrator read the whole store").isEqualTo(1);
