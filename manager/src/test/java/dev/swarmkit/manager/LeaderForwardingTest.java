@@ -9,6 +9,7 @@ import dev.swarmkit.api.HeartbeatRequest;
 import dev.swarmkit.api.HeartbeatResponse;
 import dev.swarmkit.api.SessionMessage;
 import dev.swarmkit.api.SessionRequest;
+import dev.swarmkit.manager.dispatcher.StreamRecorder;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Server;
@@ -85,22 +86,7 @@ class LeaderForwardingTest {
         }, countCalls)).build().start();
     ManagedChannel toLeader = InProcessChannelBuilder.forName(leaderName).directExecutor().build();
     AtomicReference<ManagedChannel> elected = new AtomicReference<>();
-    LeaderForwarding forwarding = new LeaderForwarding(new LeaderForwarding.LeaderRoute() {
-      @Override
-      public boolean isLeader() {
-        return false;
-      }
-
-      @Override
-      public Optional<ManagedChannel> leaderChannel() {
-        return Optional.ofNullable(elected.get());
-      }
-
-      @Override
-      public String unavailableReason() {
-        return "no leader";
-      }
-    }, Duration.ofSeconds(10));
+    LeaderForwarding forwarding = new LeaderForwarding(followerOf(elected), Duration.ofSeconds(10));
     AtomicInteger handled = new AtomicInteger();
     ServerInterceptor countHandled = new ServerInterceptor() {
       @Override
@@ -155,22 +141,7 @@ class LeaderForwardingTest {
         }).build().start();
     ManagedChannel toLeader = InProcessChannelBuilder.forName(leaderName).directExecutor().build();
     AtomicReference<ManagedChannel> elected = new AtomicReference<>();
-    LeaderForwarding forwarding = new LeaderForwarding(new LeaderForwarding.LeaderRoute() {
-      @Override
-      public boolean isLeader() {
-        return false;
-      }
-
-      @Override
-      public Optional<ManagedChannel> leaderChannel() {
-        return Optional.ofNullable(elected.get());
-      }
-
-      @Override
-      public String unavailableReason() {
-        return "no leader";
-      }
-    }, Duration.ofSeconds(30));
+    LeaderForwarding forwarding = new LeaderForwarding(followerOf(elected), Duration.ofSeconds(30));
     String followerName = InProcessServerBuilder.generateName();
     // The follower's call executor has a thread for every call, as gRPC's default one does.
     Server follower = InProcessServerBuilder.forName(followerName)
@@ -180,22 +151,9 @@ class LeaderForwardingTest {
     List<CompletableFuture<Status>> ends = new ArrayList<>();
     try {
       for (int i = 0; i < calls; i++) {
-        CompletableFuture<Status> end = new CompletableFuture<>();
-        ends.add(end);
-        DispatcherGrpc.newStub(toFollower).heartbeat(HeartbeatRequest.getDefaultInstance(), new StreamObserver<>() {
-          @Override
-          public void onNext(HeartbeatResponse value) {}
-
-          @Override
-          public void onError(Throwable t) {
-            end.complete(Status.fromThrowable(t));
-          }
-
-          @Override
-          public void onCompleted() {
-            end.complete(Status.OK);
-          }
-        });
+        StreamRecorder<HeartbeatResponse> call = new StreamRecorder<>();
+        ends.add(call.end);
+        DispatcherGrpc.newStub(toFollower).heartbeat(HeartbeatRequest.getDefaultInstance(), call);
       }
       await().atMost(Duration.ofSeconds(10)).until(() -> ends.stream().filter(CompletableFuture::isDone).count() == 6);
       assertThat(forwarding.waitingForLeader()).isEqualTo(LeaderForwarding.MAX_WAITING_FOR_LEADER);
@@ -216,5 +174,25 @@ class LeaderForwardingTest {
       follower.shutdownNow();
       leader.shutdownNow();
     }
+  }
+
+  /** A follower's view of the leader: never this manager; {@code elected} once one is known. */
+  private static LeaderForwarding.LeaderRoute followerOf(AtomicReference<ManagedChannel> elected) {
+    return new LeaderForwarding.LeaderRoute() {
+      @Override
+      public boolean isLeader() {
+        return false;
+      }
+
+      @Override
+      public Optional<ManagedChannel> leaderChannel() {
+        return Optional.ofNullable(elected.get());
+      }
+
+      @Override
+      public String unavailableReason() {
+        return "no leader";
+      }
+    };
   }
 }

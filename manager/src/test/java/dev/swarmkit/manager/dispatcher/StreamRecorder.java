@@ -7,11 +7,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-/** Collects a server stream's messages and its end, for tests. */
-final class StreamRecorder<T> implements StreamObserver<T> {
+/** Collects a call's messages and its end, for tests. */
+public final class StreamRecorder<T> implements StreamObserver<T> {
 
   final LinkedBlockingQueue<T> messages = new LinkedBlockingQueue<>();
-  final CompletableFuture<Status> end = new CompletableFuture<>();
+  public final CompletableFuture<Status> end = new CompletableFuture<>();
 
   @Override
   public void onNext(T value) {

@@ -168,7 +168,7 @@ public final class RaftNode implements AutoCloseable {
    * Whether the log has failed, waiting briefly for Ratis' notice when the write's own failure came
    * from I/O (a write's error can reach the caller before the log worker's notice does).
    */
-  private boolean logFailed(StoreException writeFailure) {
+  private boolean failedBecauseOfLog(StoreException writeFailure) {
     if (logFailure != null) {
       return true;
     }
@@ -759,13 +759,13 @@ public final class RaftNode implements AutoCloseable {
       return replicate(new LogEntry.StoreEntry(request));
     } catch (StoreException.NotLeader e) {
       // Leaving raft after a log failure ends the pending writes with "not leader": say why.
-      throw logFailed(e) ? logFailureError() : e;
+      throw failedBecauseOfLog(e) ? logFailureError() : e;
     } catch (StoreException e) {
       uncertainUpTo.set(division().map(d -> d.getRaftLog().getLastEntryTermIndex())
           .map(ti -> ti.getIndex()).orElse(0L));
       // A failed log write, or the server closing after it, may end the write before Ratis has told
       // this member its log failed: the reason is still the log.
-      throw logFailed(e) ? logFailureError() : e;
+      throw failedBecauseOfLog(e) ? logFailureError() : e;
     }
   }
 

@@ -25,6 +25,7 @@ import org.slf4j.LoggerFactory;
 final class Reconciliation {
 
   private static final Logger log = LoggerFactory.getLogger(Reconciliation.class);
+  static final int CREATIONS_BETWEEN_CALLS = 500;
 
   private final Store store;
   private final RestartSupervisor restarts;
@@ -46,8 +47,6 @@ final class Reconciliation {
     this.service = service;
     this.whileCreating = whileCreating;
   }
-
-  static final int CREATIONS_BETWEEN_CALLS = 500;
 
   void run() {
     Map<Long, List<Task>> runningSlots = new TreeMap<>();
