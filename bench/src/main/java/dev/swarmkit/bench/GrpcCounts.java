@@ -52,7 +52,7 @@ record GrpcCounts(Map<String, long[]> byMethod) {
   }
 
   /** Per method with any traffic since {@code before}: calls, messages in, messages out, each per task. */
-  String perTaskSince(GrpcCounts before, int tasks) {
+  String perUnitSince(GrpcCounts before, int units, String unit) {
     StringBuilder sb = new StringBuilder();
     for (Map.Entry<String, long[]> e : byMethod.entrySet()) {
       long[] b = before.byMethod.getOrDefault(e.getKey(), new long[3]);
@@ -62,8 +62,8 @@ record GrpcCounts(Map<String, long[]> byMethod) {
       if (calls + in + out == 0) {
         continue;
       }
-      sb.append(String.format("%n    %-40s calls %7d (%.3f/task)  in %7d (%.3f)  out %7d (%.3f)", e.getKey(),
-          calls, (double) calls / tasks, in, (double) in / tasks, out, (double) out / tasks));
+      sb.append(String.format("%n    %-40s calls %7d (%.3f/%s)  in %7d (%.3f)  out %7d (%.3f)", e.getKey(),
+          calls, (double) calls / units, unit, in, (double) in / units, out, (double) out / units));
     }
     return sb.toString();
   }

@@ -163,6 +163,13 @@ public final class SwarmBench {
       List<String> seeds = managerProcs.stream().map(m -> m.remote).toList();
 
       // Workers: join through the CA (parallel, as real machines would), then run their agents.
+      Map<ManagerProcess, ThreadCpu> joinCpuBefore = new HashMap<>();
+      Map<ManagerProcess, GrpcCounts> joinGrpcBefore = new HashMap<>();
+      for (ManagerProcess m : managerProcs) {
+        joinCpuBefore.put(m, ThreadCpu.of(m.process.pid()));
+        joinGrpcBefore.put(m, GrpcCounts.scrape(m.metrics));
+      }
+      ThreadCpu agentsJoinCpuBefore = ThreadCpu.of(ProcessHandle.current().pid());
       long t0 = System.nanoTime();
       ExecutorService joins = Executors.newFixedThreadPool(joinParallelism);
       List<Future<?>> pending = new ArrayList<>();
@@ -182,6 +189,14 @@ public final class SwarmBench {
       double readyS = secondsSince(t0);
       System.err.printf("%d workers joined in %.1fs (%d join attempts retried), all READY after %.1fs%n", nodeCount,
           joinedS, joinRetries.get(), readyS);
+      // Joins are CPU-bound on a small machine: where their CPU went, process by process.
+      for (ManagerProcess m : managerProcs) {
+        System.err.printf("  joins on manager %s: CPU by thread: %s%n    gRPC served while nodes joined:%s%n", m.name,
+            ThreadCpu.of(m.process.pid()).topSince(joinCpuBefore.get(m), 8),
+            GrpcCounts.scrape(m.metrics).perUnitSince(joinGrpcBefore.get(m), nodeCount, "node"));
+      }
+      System.err.printf("  joins in the agents' JVM: CPU by thread: %s%n",
+          ThreadCpu.of(ProcessHandle.current().pid()).topSince(agentsJoinCpuBefore, 8));
       java.util.Set<String> readyWorkers = readyWorkerIds(first);
 
       ManagerProcess leader = leader(first);
@@ -265,7 +280,7 @@ public final class SwarmBench {
         System.err.printf("  manager %s%s: threads %d; CPU by thread: %s%n    gRPC served while tasks started:%s%n",
             m.name, m == leader ? " (leader)" : "", m.threads(),
             ThreadCpu.of(m.process.pid()).topSince(threadCpuBefore.get(m), 8),
-            GrpcCounts.scrape(m.metrics).perTaskSince(grpcBefore.get(m), taskCount));
+            GrpcCounts.scrape(m.metrics).perUnitSince(grpcBefore.get(m), taskCount, "task"));
       }
       System.err.printf("  agents' JVM: CPU by thread: %s%n",
           ThreadCpu.of(ProcessHandle.current().pid()).topSince(agentsThreadCpuBefore, 8));

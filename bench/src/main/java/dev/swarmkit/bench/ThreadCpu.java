@@ -42,12 +42,15 @@ record ThreadCpu(Map<String, Long> ticksByGroup) {
     return Long.parseLong(f[11]) + Long.parseLong(f[12]);
   }
 
-  /** The groups that used the most CPU since {@code before}: "name seconds (share)", largest first. */
+  /**
+   * The CPU used since {@code before} in all, then the groups that used the most: "name seconds (share)",
+   * largest first.
+   */
   String topSince(ThreadCpu before, int limit) {
     Map<String, Long> delta = new HashMap<>();
     ticksByGroup.forEach((k, v) -> delta.put(k, v - before.ticksByGroup.getOrDefault(k, 0L)));
     long total = Math.max(1, delta.values().stream().mapToLong(Long::longValue).filter(v -> v > 0).sum());
-    return delta.entrySet().stream().filter(e -> e.getValue() > 0)
+    return String.format("%.1fs in all; ", total / 100.0) + delta.entrySet().stream().filter(e -> e.getValue() > 0)
         .sorted(Map.Entry.<String, Long>comparingByValue(Comparator.reverseOrder())).limit(limit)
         .map(e -> String.format("%s %.1fs (%.0f%%)", e.getKey(), e.getValue() / 100.0, 100.0 * e.getValue() / total))
         .collect(Collectors.joining(", "));

@@ -13,7 +13,6 @@ import dev.swarmkit.api.GetRootCACertificateRequest;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.NettyChannelBuilder;
 import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -162,11 +161,7 @@ public final class CertificateRequester {
   }
 
   static ManagedChannel channel(InetSocketAddress manager, SslContext tls, String authority) {
-    return NettyChannelBuilder.forAddress(manager)
-        .sslContext(tls)
-        .overrideAuthority(authority)
-        .maxInboundMessageSize(SecureChannels.MAX_MESSAGE_BYTES)
-        .build();
+    return SecureChannels.builder(manager, tls, authority).build();
   }
 
   private static void sleep(Duration d) {

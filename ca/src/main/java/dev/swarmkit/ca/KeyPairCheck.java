@@ -8,9 +8,6 @@ import java.security.Signature;
 import java.security.cert.CertificateException;
 import java.security.interfaces.ECPrivateKey;
 import java.security.interfaces.ECPublicKey;
-import java.security.spec.ECParameterSpec;
-import org.bouncycastle.asn1.x9.X9ECParameters;
-import org.bouncycastle.crypto.ec.CustomNamedCurves;
 import org.bouncycastle.math.ec.ECPoint;
 import org.bouncycastle.math.ec.FixedPointCombMultiplier;
 
@@ -23,19 +20,16 @@ import org.bouncycastle.math.ec.FixedPointCombMultiplier;
  */
 final class KeyPairCheck {
 
-  private static final X9ECParameters P256 = CustomNamedCurves.getByName("secp256r1");
-  private static final BigInteger P256_GX = P256.getG().normalize().getAffineXCoord().toBigInteger();
-
   private KeyPairCheck() {}
 
   static void ensureMatches(PublicKey publicKey, PrivateKey privateKey) throws CertificateException {
     if (publicKey instanceof ECPublicKey pub && privateKey instanceof ECPrivateKey priv
-        && isP256(pub.getParams()) && isP256(priv.getParams())) {
+        && P256.is(pub.getParams()) && P256.is(priv.getParams())) {
       BigInteger s = priv.getS();
-      if (s.signum() <= 0 || s.compareTo(P256.getN()) >= 0) {
+      if (s.signum() <= 0 || s.compareTo(P256.CURVE.getN()) >= 0) {
         throw new CertificateException("certificate key mismatch: private key out of range");
       }
-      ECPoint q = new FixedPointCombMultiplier().multiply(P256.getG(), s).normalize();
+      ECPoint q = new FixedPointCombMultiplier().multiply(P256.CURVE.getG(), s).normalize();
       if (q.isInfinity() || !q.getAffineXCoord().toBigInteger().equals(pub.getW().getAffineX())
           || !q.getAffineYCoord().toBigInteger().equals(pub.getW().getAffineY())) {
         throw new CertificateException("certificate key mismatch");
@@ -43,11 +37,6 @@ final class KeyPairCheck {
       return;
     }
     signAndVerify(publicKey, privateKey);
-  }
-
-  private static boolean isP256(ECParameterSpec params) {
-    return params.getCurve().getField().getFieldSize() == 256 && params.getOrder().equals(P256.getN())
-        && params.getGenerator().getAffineX().equals(P256_GX);
   }
 
   private static void signAndVerify(PublicKey publicKey, PrivateKey privateKey) throws CertificateException {
