@@ -295,12 +295,14 @@ public final class SwarmBench {
 
       // Failover: SIGKILL the leader, time until another manager serves the Control API again.
       long k0 = System.nanoTime();
+      java.time.LocalTime killedAt = java.time.LocalTime.now();
       leader.process.destroyForcibly();
       managerProcs.remove(leader);
       ManagerProcess survivor = managerProcs.get(0);
       String newLeader = awaitNewLeader(survivor, leader.nodeId, Duration.ofMinutes(3));
       double failoverS = secondsSince(k0);
       System.err.printf("new leader %s serving after %.1fs; settling %ds%n", newLeader, failoverS, settle);
+      printFailoverTimeline(killedAt);
       int maxDown = 0;
       long settleEnd = System.nanoTime() + Duration.ofSeconds(settle).toNanos();
       while (System.nanoTime() < settleEnd) {
@@ -468,6 +470,20 @@ public final class SwarmBench {
     throw new IllegalStateException("no leader found");
   }
 
+  /** The survivors' election and leadership lines since the kill, with seconds since it. */
+  private void printFailoverTimeline(java.time.LocalTime killedAt) throws IOException {
+    for (ManagerProcess m : managerProcs) {
+      for (String line : m.logSince(killedAt)) {
+        if (line.contains("election") || line.contains("leader") || line.contains("PRE_VOTE")
+            || line.contains("ELECTION")) {
+          double at = java.time.Duration.between(killedAt, java.time.LocalTime.parse(line.substring(0, 12)))
+              .toMillis() / 1000.0;
+          System.err.printf("  %s +%.1fs %s%n", m.name, at, line.substring(13, Math.min(line.length(), 200)));
+        }
+      }
+    }
+  }
+
   private static String awaitNewLeader(ManagerProcess m, String oldLeader, Duration timeout)
       throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -566,6 +582,7 @@ public final class SwarmBench {
         cmd.addAll(Arrays.asList(javaOpts.trim().split("\\s+")));
       }
       cmd.add("-Xlog:gc:file=" + dir.resolve("gc.log"));
+      cmd.add("-Dlogback.configurationFile=" + electionLogging(root));
       if (jfr) {
         cmd.add("-XX:StartFlightRecording=settings=profile,filename=" + dir.resolve("run.jfr"));
       }
@@ -579,6 +596,40 @@ public final class SwarmBench {
       Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
           .redirectOutput(dir.resolve("swarmd.log").toFile()).start();
       return new ManagerProcess(name, remote, metrics, dir, p);
+    }
+
+    /**
+     * swarmd's Logback configuration with elections and leadership changes logged at INFO (the managers
+     * run at WARN otherwise): the failover's timeline is read from the survivors' logs.
+     */
+    static Path electionLogging(Path root) throws IOException {
+      Path file = root.resolve("logback-elections.xml");
+      if (!Files.exists(file)) {
+        String xml = Files.readString(Path.of("swarmd", "src", "main", "resources", "logback.xml"));
+        Files.writeString(file, xml.replace("  <root level=", String.join("\n",
+            "  <logger name=\"org.apache.ratis.server.impl.LeaderElection\" level=\"INFO\"/>",
+            "  <logger name=\"dev.swarmkit.store.raft.RaftNode\" level=\"INFO\"/>",
+            "  <logger name=\"dev.swarmkit.manager.Manager\" level=\"INFO\"/>",
+            "  <root level=")));
+      }
+      return file;
+    }
+
+    /** Lines of this manager's log stamped at or after {@code since} (its HH:mm:ss.SSS stamps). */
+    List<String> logSince(java.time.LocalTime since) throws IOException {
+      List<String> out = new ArrayList<>();
+      for (String line : Files.readAllLines(dir.resolve("swarmd.log"))) {
+        if (line.length() > 12 && line.charAt(2) == ':' && line.charAt(8) == '.') {
+          try {
+            if (!java.time.LocalTime.parse(line.substring(0, 12)).isBefore(since)) {
+              out.add(line);
+            }
+          } catch (java.time.format.DateTimeParseException notAStamp) {
+            // a continuation line
+          }
+        }
+      }
+      return out;
     }
 
     /** The options of swarmd/bin/swarmd.jvm-options, which both launchers pass to the JVM. */

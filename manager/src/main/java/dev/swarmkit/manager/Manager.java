@@ -236,6 +236,7 @@ public final class Manager implements AutoCloseable {
     leading = leader;
     if (leader) {
       log.info("became leader: starting orchestrators, scheduler and dispatcher");
+      long started = System.nanoTime();
       bootstrapClusterObjects();
       orchestration = new Orchestration(store);
       allocator = new Allocator(store);
@@ -249,6 +250,7 @@ public final class Manager implements AutoCloseable {
       logBroker.start();
       roleManager = RoleManager.forReplication(store, replication).start();
       rootRotation = new RootRotationReconciler(store, clusterId).start();
+      log.info("leader components started in {} ms", (System.nanoTime() - started) / 1_000_000);
     } else {
       log.info("lost leadership: stopping leader-only components");
       stopLeaderComponents();
