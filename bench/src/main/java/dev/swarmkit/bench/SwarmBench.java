@@ -302,13 +302,13 @@ public final class SwarmBench {
       String newLeader = awaitNewLeader(survivor, leader.nodeId, Duration.ofMinutes(3));
       double failoverS = secondsSince(k0);
       System.err.printf("new leader %s serving after %.1fs; settling %ds%n", newLeader, failoverS, settle);
-      printFailoverTimeline(killedAt);
       int maxDown = 0;
       long settleEnd = System.nanoTime() + Duration.ofSeconds(settle).toNanos();
       while (System.nanoTime() < settleEnd) {
         maxDown = Math.max(maxDown, downWorkers(survivor, readyWorkers));
         Thread.sleep(1000);
       }
+      printFailoverTimeline(killedAt);
       List<Task> after = runningTasks(survivor, serviceId);
       long distinctSlots = after.stream().mapToLong(Task::getSlot).distinct().count();
       boolean oneEach = distinctSlots == after.size() && after.size() == taskCount;
@@ -474,8 +474,8 @@ public final class SwarmBench {
   private void printFailoverTimeline(java.time.LocalTime killedAt) throws IOException {
     for (ManagerProcess m : managerProcs) {
       for (String line : m.logSince(killedAt)) {
-        if (line.contains("election") || line.contains("leader") || line.contains("PRE_VOTE")
-            || line.contains("ELECTION")) {
+        if (line.contains("INFO") && (line.contains("election") || line.contains("leader")
+            || line.contains("PRE_VOTE") || line.contains("ELECTION"))) {
           double at = java.time.Duration.between(killedAt, java.time.LocalTime.parse(line.substring(0, 12)))
               .toMillis() / 1000.0;
           System.err.printf("  %s +%.1fs %s%n", m.name, at, line.substring(13, Math.min(line.length(), 200)));
@@ -609,6 +609,7 @@ public final class SwarmBench {
         Files.writeString(file, xml.replace("  <root level=", String.join("\n",
             "  <logger name=\"org.apache.ratis.server.impl.LeaderElection\" level=\"INFO\"/>",
             "  <logger name=\"dev.swarmkit.store.raft.RaftNode\" level=\"INFO\"/>",
+            "  <logger name=\"dev.swarmkit.store.raft.LeaderCrashDetector\" level=\"INFO\"/>",
             "  <logger name=\"dev.swarmkit.manager.Manager\" level=\"INFO\"/>",
             "  <root level=")));
       }

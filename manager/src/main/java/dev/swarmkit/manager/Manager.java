@@ -229,6 +229,24 @@ public final class Manager implements AutoCloseable {
     return remoteServer.getPort();
   }
 
+  /** How long each leader component took to start, for the log: a failover waits for all of them. */
+  private static final class StartupTimes {
+    private final long started = System.nanoTime();
+    private final StringBuilder steps = new StringBuilder();
+
+    void step(String name, Runnable start) {
+      long t = System.nanoTime();
+      start.run();
+      steps.append(steps.length() == 0 ? "" : ", ").append(name).append(' ')
+          .append((System.nanoTime() - t) / 1_000_000);
+    }
+
+    @Override
+    public String toString() {
+      return (System.nanoTime() - started) / 1_000_000 + " ms (" + steps + ")";
+    }
+  }
+
   private void leadershipChanged(boolean leader) {
     if (leader == leading) {
       return;
@@ -236,21 +254,21 @@ public final class Manager implements AutoCloseable {
     leading = leader;
     if (leader) {
       log.info("became leader: starting orchestrators, scheduler and dispatcher");
-      long started = System.nanoTime();
-      bootstrapClusterObjects();
+      StartupTimes times = new StartupTimes();
+      times.step("cluster objects", this::bootstrapClusterObjects);
       orchestration = new Orchestration(store);
       allocator = new Allocator(store);
       scheduler = new Scheduler(store);
-      allocator.start();
+      times.step("allocator", allocator::start);
       stateChanges = new StateChangeLog(store);
-      stateChanges.start();
-      orchestration.start();
-      scheduler.start();
-      dispatcher.start();
-      logBroker.start();
-      roleManager = RoleManager.forReplication(store, replication).start();
-      rootRotation = new RootRotationReconciler(store, clusterId).start();
-      log.info("leader components started in {} ms", (System.nanoTime() - started) / 1_000_000);
+      times.step("state change log", stateChanges::start);
+      times.step("orchestrators", orchestration::start);
+      times.step("scheduler", scheduler::start);
+      times.step("dispatcher", dispatcher::start);
+      times.step("log broker", logBroker::start);
+      times.step("role manager", () -> roleManager = RoleManager.forReplication(store, replication).start());
+      times.step("root rotation", () -> rootRotation = new RootRotationReconciler(store, clusterId).start());
+      log.info("leader components started in {}", times);
     } else {
       log.info("lost leadership: stopping leader-only components");
       stopLeaderComponents();

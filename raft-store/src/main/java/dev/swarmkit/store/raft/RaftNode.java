@@ -107,6 +107,9 @@ public final class RaftNode implements AutoCloseable {
     // Ratis does not announce every step-down (e.g. a leader that removed itself); look each heartbeat.
     long period = Math.max(10, config.heartbeatInterval().toMillis());
     listenerThread.scheduleWithFixedDelay(this::checkStillLeader, period, period, TimeUnit.MILLISECONDS);
+    LeaderCrashDetector crashes =
+        new LeaderCrashDetector(peerId, config.electionTimeoutMin(), this::division, () -> server);
+    listenerThread.scheduleWithFixedDelay(crashes::check, period, period, TimeUnit.MILLISECONDS);
   }
 
   private StoreStateMachine newStateMachine(StoreStateMachine.Seed from) {

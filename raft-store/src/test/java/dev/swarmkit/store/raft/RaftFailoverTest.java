@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -63,6 +64,42 @@ class RaftFailoverTest {
       }
       assertThat(c.running().get(0).store().snapshot()).isEqualTo(c.running().get(1).store().snapshot());
     }
+  }
+
+  @Test
+  void whenTheLeadersProcessIsGoneAFollowerCampaignsBeforeTheElectionTimeout() throws Exception {
+    // Election timeouts of 10-20 s: a follower whose timer runs out is elected 10 s after its last
+    // heartbeat at the earliest. One that sees the leader's port refuse connections campaigns once the
+    // heartbeat is 6 s overdue.
+    try (TestCluster c = TestCluster.start(dir, 3,
+        conf -> conf.withTimeouts(Duration.ofMillis(100), Duration.ofSeconds(10), Duration.ofSeconds(20)))) {
+      c.createOnLeader("before");
+      c.awaitEverywhere("before");
+      RaftNode oldLeader = c.leader();
+      c.createOnLeader("last-heartbeat"); // the followers heard from the leader just now
+      c.awaitEverywhere("last-heartbeat");
+      long killed = System.nanoTime();
+      c.stop(c.indexOf(oldLeader)); // its raft port closes: connections to it are refused
+
+      RaftNode newLeader = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+          .until(c::currentLeader, Optional::isPresent).orElseThrow();
+      Duration elected = Duration.ofNanos(System.nanoTime() - killed);
+      assertThat(newLeader.raftId()).isNotEqualTo(oldLeader.raftId());
+      assertThat(elected).as("time to a new leader").isLessThan(Duration.ofMillis(9_500));
+      c.createOnLeader("after");
+      c.awaitEverywhere("after");
+    }
+  }
+
+  @Test
+  void aPortNobodyListensOnRefusesConnectionsAndALiveOneDoesNot() throws Exception {
+    try (java.net.ServerSocket live = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      assertThat(LeaderCrashDetector.refusesConnections("127.0.0.1:" + live.getLocalPort())).isFalse();
+      int port = live.getLocalPort();
+      live.close();
+      assertThat(LeaderCrashDetector.refusesConnections("127.0.0.1:" + port)).isTrue();
+    }
+    assertThat(LeaderCrashDetector.refusesConnections("not-an-address")).isFalse();
   }
 
   @Test
