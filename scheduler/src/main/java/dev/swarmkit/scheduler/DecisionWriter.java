@@ -27,10 +27,24 @@ final class DecisionWriter {
 
   private static final Logger log = LoggerFactory.getLogger(DecisionWriter.class);
 
+  /**
+   * Runs one store batch (a call that blocks until its entry commits); the scheduler hands it to a
+   * thread of its own and keeps its watch queue from overflowing meanwhile.
+   */
+  interface BatchRunner {
+    void run(Runnable batch);
+  }
+
   private final Store store;
+  private final BatchRunner runner;
 
   DecisionWriter(Store store) {
+    this(store, Runnable::run);
+  }
+
+  DecisionWriter(Store store, BatchRunner runner) {
     this.store = store;
+    this.runner = runner;
   }
 
   /** What happened to each decision. */
@@ -53,7 +67,7 @@ final class DecisionWriter {
     Iterator<Decision> pending = byNode.iterator();
     while (pending.hasNext()) {
       try {
-        store.batch(batch -> {
+        runner.run(() -> store.batch(batch -> {
           for (int txs = 0; txs < TXS_PER_BATCH && pending.hasNext(); txs++) {
             List<Decision> chunk = new ArrayList<>(MAX_CHANGES_PER_TX);
             while (pending.hasNext() && chunk.size() < MAX_CHANGES_PER_TX) {
@@ -75,7 +89,7 @@ final class DecisionWriter {
             failed.addAll(chunkFailed);
             vanished.addAll(chunkVanished);
           }
-        });
+        }));
       } catch (RuntimeException e) {
         log.error("scheduler tick transaction failed", e);
         // Treat everything as failed: the watch reports whatever did commit, and stale retries are

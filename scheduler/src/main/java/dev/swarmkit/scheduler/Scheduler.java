@@ -13,6 +13,7 @@ import dev.swarmkit.store.StoreEvent;
 import dev.swarmkit.store.StoreException;
 import dev.swarmkit.store.Subscription;
 import dev.swarmkit.store.Table;
+import dev.swarmkit.store.WriteWhileWaiting;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -46,6 +47,8 @@ public final class Scheduler implements AutoCloseable {
   /** Never delay scheduling by more than this while commits keep arriving. */
   static final Duration MAX_LATENCY = Duration.ofSeconds(1);
   static final String PREASSIGNED_MESSAGE = "scheduler confirmed task can run on preassigned node";
+  /** Deferred changes past which the scheduler re-reads the state rather than keep them all. */
+  static final int MAX_DEFERRED = 1_000_000;
 
   private final Store store;
   private final Clock clock;
@@ -63,6 +66,11 @@ public final class Scheduler implements AutoCloseable {
   private final GroupPlacer placer;
   private final DecisionWriter writer;
   private Subscription updates;
+  // Events moved out of the bounded watch queue while the thread was busy (waiting for its writes
+  // to commit, reading a large state): handled in order before any later one.
+  private final ArrayDeque<StoreEvent> deferred = new ArrayDeque<>();
+  private boolean fellBehind;
+  private final WriteWhileWaiting writes;
   private volatile int snapshotsLoaded;
   private boolean tickRequired;
   private boolean debouncing;
@@ -77,7 +85,8 @@ public final class Scheduler implements AutoCloseable {
     this.store = store;
     this.clock = clock;
     this.placer = new GroupPlacer(nodeSet, pipeline, clock);
-    this.writer = new DecisionWriter(store);
+    this.writes = new WriteWhileWaiting("scheduler-writes");
+    this.writer = new DecisionWriter(store, this::runWhileDeferring);
   }
 
   /** Starts the scheduler thread; returns at once. A scheduler runs at most once. */
@@ -111,6 +120,7 @@ public final class Scheduler implements AutoCloseable {
         interrupted = true;
       }
     }
+    writes.close();
     if (interrupted) {
       Thread.currentThread().interrupt();
     }
@@ -176,7 +186,7 @@ public final class Scheduler implements AutoCloseable {
         long deadline = Math.min(lastCommit + COMMIT_DEBOUNCE_GAP.toNanos(), debounceStart + MAX_LATENCY.toNanos());
         wait = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
       }
-      updates.poll(wait).ifPresent(this::onEvent);
+      nextEvent(wait).ifPresent(this::onEvent);
       if (debouncing) {
         long at = System.nanoTime();
         if (at - lastCommit >= COMMIT_DEBOUNCE_GAP.toNanos() || at - debounceStart >= MAX_LATENCY.toNanos()) {
@@ -206,11 +216,22 @@ public final class Scheduler implements AutoCloseable {
     }
   }
 
-  /** Applies every change already queued, without waiting (used between large writes). */
+  /** The next change: a deferred one first, else from the watch queue within {@code wait}. */
+  private Optional<StoreEvent> nextEvent(Duration wait) throws InterruptedException {
+    if (!deferred.isEmpty()) {
+      return Optional.of(deferred.poll());
+    }
+    if (fellBehind) {
+      throw new StoreException.WatcherTooSlow();
+    }
+    return updates.poll(wait);
+  }
+
+  /** Applies every change already deferred or queued, without waiting (used between large writes). */
   private void drainQueuedChanges() {
     try {
       Optional<StoreEvent> e;
-      while ((e = updates.poll(Duration.ZERO)).isPresent()) {
+      while ((e = nextEvent(Duration.ZERO)).isPresent()) {
         onEvent(e.get());
       }
     } catch (InterruptedException ex) {
@@ -218,9 +239,46 @@ public final class Scheduler implements AutoCloseable {
     }
   }
 
+  /**
+   * Moves the queued changes into {@link #deferred} without handling them, so the bounded watch queue
+   * does not overflow while this thread is busy; handling them later, in order, is the same as
+   * finding them queued. A scheduler that falls this far behind re-reads the state instead.
+   */
+  private void deferQueuedChanges() {
+    if (fellBehind || updates == null) {
+      return;
+    }
+    try {
+      Optional<StoreEvent> e;
+      while ((e = updates.poll(Duration.ZERO)).isPresent()) {
+        deferred.add(e.get());
+      }
+      if (deferred.size() > MAX_DEFERRED) {
+        deferred.clear();
+        fellBehind = true;
+      }
+    } catch (StoreException.WatcherTooSlow e) {
+      deferred.clear();
+      fellBehind = true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * Runs one batch of decisions on the writes thread and defers the changes that arrive meanwhile:
+   * a batch waits for its entry to commit, and under load the store's other writers (the
+   * orchestrator creating tasks, agents reporting) fill the queue within a second.
+   */
+  private void runWhileDeferring(Runnable batch) {
+    writes.run(batch, this::deferQueuedChanges);
+  }
+
   // ---- state from the store ------------------------------------------------------------------
 
   private void resetState() {
+    deferred.clear();
+    fellBehind = false;
     allTasks.clear();
     unassigned.clear();
     pendingPreassigned.clear();
@@ -240,7 +298,11 @@ public final class Scheduler implements AutoCloseable {
   private void loadSnapshot(Snapshot snapshot) {
     snapshotsLoaded++;
     Map<String, List<Task>> tasksByNode = new HashMap<>();
+    int read = 0;
     for (Task t : snapshot.tasks()) {
+      if (++read % 10_000 == 0) {
+        deferQueuedChanges(); // reading 100,000 tasks takes longer than the queue lasts under load
+      }
       int state = t.getStatus().getStateValue();
       // Ignore tasks not yet pending and ones that no longer hold resources, and unassigned ones
       // whose service no longer wants them.

@@ -13,6 +13,11 @@ import dev.swarmkit.api.ServiceSpec;
 import dev.swarmkit.api.Task;
 import dev.swarmkit.api.TaskState;
 import dev.swarmkit.store.MemoryStore;
+import dev.swarmkit.store.ReadTx;
+import dev.swarmkit.store.Store;
+import dev.swarmkit.store.StoreEvent;
+import dev.swarmkit.store.Subscription;
+import dev.swarmkit.store.Tx;
 import dev.swarmkit.store.Table;
 import java.time.Duration;
 import java.util.List;
@@ -54,6 +59,82 @@ class SchedulerWatchQueueTest {
       } finally {
         scheduler.stop();
       }
+    }
+  }
+
+  @Test
+  void keepsUpWhileItsWritesWaitForSlowCommitsAndOthersKeepWriting() throws Exception {
+    // Each of the scheduler's batches waits 300 ms, as for a loaded Raft round trip, while another
+    // writer creates tasks: ~1,500 events per wait plus the batch's own 2,010 would overflow a
+    // 2,500-event queue that nobody reads during the wait.
+    try (MemoryStore store = new MemoryStore(MemoryStore.Options.defaults().withWatchQueueCapacity(2500))) {
+      populate(store, 4000);
+      Scheduler scheduler = new Scheduler(new SlowBatches(store, Duration.ofMillis(300)));
+      Thread creator = new Thread(() -> {
+        for (int round = 0; round < 60; round++) {
+          int first = 4000 + round * 100;
+          store.batch(b -> IntStream.range(first, first + 100).forEach(i ->
+              b.update(tx -> tx.create(Table.TASKS, pendingTask("t" + i, "svc").clearMeta().build()))));
+          try {
+            Thread.sleep(20);
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+      }, "test-creator");
+      scheduler.start();
+      creator.start();
+      try {
+        creator.join();
+        assertThat(awaitAllAssigned(store, 10_000)).containsOnly(Map.entry("a", 5000L), Map.entry("b", 5000L));
+        assertThat(scheduler.snapshotsLoaded()).isEqualTo(1);
+      } finally {
+        scheduler.stop();
+      }
+    }
+  }
+
+  /** A store whose batches take {@code delay} longer, as a replicated store's do under load. */
+  private record SlowBatches(MemoryStore store, Duration delay) implements Store {
+    @Override
+    public <R> R view(java.util.function.Function<ReadTx, R> fn) {
+      return store.view(fn);
+    }
+
+    @Override
+    public void update(java.util.function.Consumer<Tx> fn) {
+      store.update(fn);
+    }
+
+    @Override
+    public void batch(java.util.function.Consumer<Batch> fn) {
+      try {
+        Thread.sleep(delay.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      store.batch(fn);
+    }
+
+    @Override
+    public long currentVersion() {
+      return store.currentVersion();
+    }
+
+    @Override
+    public Subscription watch(java.util.function.Predicate<StoreEvent> filter) {
+      return store.watch(filter);
+    }
+
+    @Override
+    public <R> ViewAndWatch<R> viewAndWatch(java.util.function.Function<ReadTx, R> fn,
+        java.util.function.Predicate<StoreEvent> filter) {
+      return store.viewAndWatch(fn, filter);
+    }
+
+    @Override
+    public Subscription watchFrom(long version, java.util.function.Predicate<StoreEvent> filter) {
+      return store.watchFrom(version, filter);
     }
   }
 
