@@ -326,8 +326,7 @@ public final class Allocator extends WatchLoop {
     if (allocated.isEmpty()) {
       return;
     }
-    // Under load the commit takes long enough for the queue to overflow: defer the events meanwhile.
-    writeWhileDeferring(() -> StoreWrites.tryBatch(store, "commit allocated tasks", batch -> {
+    StoreWrites.tryBatch(store, "commit allocated tasks", batch -> {
       for (Task t : allocated.values()) {
         boolean ok = StoreWrites.tryUpdate(batch, "commit allocation of task " + t.getId(), tx -> {
           Task latest = tx.get(Table.TASKS, t.getId()).orElse(null);
@@ -347,7 +346,7 @@ public final class Allocator extends WatchLoop {
           allocations.deallocateTask(t.getId());
         }
       }
-    }));
+    });
   }
 
   /** The task with attachments, endpoint and PENDING status; empty while its service is not allocated. */

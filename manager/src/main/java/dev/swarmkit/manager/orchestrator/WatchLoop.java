@@ -3,7 +3,6 @@ package dev.swarmkit.manager.orchestrator;
 import dev.swarmkit.store.StoreEvent;
 import dev.swarmkit.store.StoreException;
 import dev.swarmkit.store.Subscription;
-import dev.swarmkit.store.WriteWhileWaiting;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Optional;
@@ -32,7 +31,6 @@ public abstract class WatchLoop {
   private final ArrayDeque<StoreEvent> deferred = new ArrayDeque<>();
   private boolean fellBehind;
   private volatile int subscriptions;
-  private WriteWhileWaiting writes; // created on the first writeWhileDeferring
 
   protected WatchLoop(String name) {
     this.name = name;
@@ -64,11 +62,6 @@ public abstract class WatchLoop {
         t.join();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-      }
-    }
-    synchronized (this) {
-      if (writes != null) {
-        writes.close();
       }
     }
     onStopped();
@@ -117,22 +110,6 @@ public abstract class WatchLoop {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-  }
-
-  /**
-   * Runs {@code write}, a store write that blocks until its entry commits, on a thread of this loop's
-   * own, and defers the events that arrive meanwhile ({@link #deferQueuedEvents()}). Call it only from
-   * the loop's thread; {@code write} may use the loop's state, which nothing else touches meanwhile.
-   */
-  protected final void writeWhileDeferring(Runnable write) {
-    WriteWhileWaiting w;
-    synchronized (this) {
-      if (writes == null) {
-        writes = new WriteWhileWaiting(name + "-writes");
-      }
-      w = writes;
-    }
-    w.run(write, this::deferQueuedEvents);
   }
 
   /** Called when no event arrived within {@link #pollInterval()}; for timers. */
