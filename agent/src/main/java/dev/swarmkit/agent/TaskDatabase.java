@@ -68,13 +68,14 @@ final class TaskDatabase implements AutoCloseable {
       byte[] bytes = Files.exists(logFile) ? Files.readAllBytes(logFile) : new byte[0];
       Replay replay = replay(bytes, tasks);
       records = replay.records();
-      out = FileChannel.open(logFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      // Appending, as after a compaction: every write lands at the end, past a dropped torn tail too.
+      out = FileChannel.open(logFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+          StandardOpenOption.APPEND);
       if (replay.validBytes() < bytes.length) {
         log.warn("task database {}: dropping a torn record at its end ({} of {} bytes kept)", logFile,
             replay.validBytes(), bytes.length);
         out.truncate(replay.validBytes());
       }
-      out.position(replay.validBytes());
       if (!legacy.isEmpty()) {
         compact();
         for (Path f : legacy) {
