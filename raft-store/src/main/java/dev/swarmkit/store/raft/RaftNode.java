@@ -175,7 +175,7 @@ public final class RaftNode implements AutoCloseable {
     if (logFailure != null) {
       return true;
     }
-    if (!causedByIo(writeFailure)) {
+    if (!causedByIo(writeFailure) && !logClosed(writeFailure)) {
       return false;
     }
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
@@ -183,6 +183,20 @@ public final class RaftNode implements AutoCloseable {
       sleep(20);
     }
     return logFailure != null;
+  }
+
+  /**
+   * Whether the write found Ratis' log closed: after a failed log write Ratis closes the log before
+   * (or without) its notice reaching this member, and the write ends with that state error.
+   */
+  private static boolean logClosed(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      String message = t.getMessage();
+      if (message != null && message.contains("RaftLog is expected to be opened but it is")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static boolean causedByIo(Throwable e) {
