@@ -28,7 +28,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Assigns pending tasks to nodes. Runs on the leader only, on its own thread: it reads all nodes and
+ * Assigns pending tasks to nodes. Runs on the leader only, on its own thread (its store writes on a
+ * second one, so that it keeps reading its watch queue while they commit): it reads all nodes and
  * tasks, then follows the store's changes, keeping per-node accounting (reserved resources, task
  * counts per service, host ports) up to date. Pending unassigned tasks are collected and placed in
  * batches — after a quiet gap following a commit (50 ms, at most 1 s of debouncing) — by running them
