@@ -7,6 +7,7 @@ import dev.swarmkit.api.Task;
 import dev.swarmkit.api.TaskSpec;
 import dev.swarmkit.api.TaskState;
 import dev.swarmkit.api.TaskStatus;
+import dev.swarmkit.store.DeferredEvents;
 import dev.swarmkit.store.ReadTx;
 import dev.swarmkit.store.Store;
 import dev.swarmkit.store.StoreEvent;
@@ -69,8 +70,7 @@ public final class Scheduler implements AutoCloseable {
   private Subscription updates;
   // Events moved out of the bounded watch queue while the thread was busy (waiting for its writes
   // to commit, reading a large state): handled in order before any later one.
-  private final ArrayDeque<StoreEvent> deferred = new ArrayDeque<>();
-  private boolean fellBehind;
+  private final DeferredEvents deferred = new DeferredEvents(MAX_DEFERRED);
   private final WriteWhileWaiting writes;
   private volatile int snapshotsLoaded;
   private boolean tickRequired;
@@ -219,13 +219,7 @@ public final class Scheduler implements AutoCloseable {
 
   /** The next change: a deferred one first, else from the watch queue within {@code wait}. */
   private Optional<StoreEvent> nextEvent(Duration wait) throws InterruptedException {
-    if (!deferred.isEmpty()) {
-      return Optional.of(deferred.poll());
-    }
-    if (fellBehind) {
-      throw new StoreException.WatcherTooSlow();
-    }
-    return updates.poll(wait);
+    return deferred.next(updates, wait);
   }
 
   /** Applies every change already deferred or queued, without waiting (used between large writes). */
@@ -242,27 +236,12 @@ public final class Scheduler implements AutoCloseable {
 
   /**
    * Moves the queued changes into {@link #deferred} without handling them, so the bounded watch queue
-   * does not overflow while this thread is busy; handling them later, in order, is the same as
-   * finding them queued. A scheduler that falls this far behind re-reads the state instead.
+   * does not overflow while this thread is busy. A scheduler that falls too far behind (more than
+   * {@link #MAX_DEFERRED}) re-reads the state instead.
    */
   private void deferQueuedChanges() {
-    if (fellBehind || updates == null) {
-      return;
-    }
-    try {
-      Optional<StoreEvent> e;
-      while ((e = updates.poll(Duration.ZERO)).isPresent()) {
-        deferred.add(e.get());
-      }
-      if (deferred.size() > MAX_DEFERRED) {
-        deferred.clear();
-        fellBehind = true;
-      }
-    } catch (StoreException.WatcherTooSlow e) {
-      deferred.clear();
-      fellBehind = true;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    if (updates != null) {
+      deferred.deferFrom(updates);
     }
   }
 
@@ -279,7 +258,6 @@ public final class Scheduler implements AutoCloseable {
 
   private void resetState() {
     deferred.clear();
-    fellBehind = false;
     allTasks.clear();
     unassigned.clear();
     pendingPreassigned.clear();

@@ -1,10 +1,10 @@
 package dev.swarmkit.manager.orchestrator;
 
+import dev.swarmkit.store.DeferredEvents;
 import dev.swarmkit.store.StoreEvent;
 import dev.swarmkit.store.StoreException;
 import dev.swarmkit.store.Subscription;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,8 +28,7 @@ public abstract class WatchLoop {
   private volatile boolean stopping;
   private volatile Subscription subscription;
   // Loop thread only: events moved out of the watch queue during long work (deferQueuedEvents).
-  private final ArrayDeque<StoreEvent> deferred = new ArrayDeque<>();
-  private boolean fellBehind;
+  private final DeferredEvents deferred = new DeferredEvents(Integer.MAX_VALUE);
   private volatile int subscriptions;
 
   protected WatchLoop(String name) {
@@ -97,18 +96,8 @@ public abstract class WatchLoop {
    */
   protected final void deferQueuedEvents() {
     Subscription s = subscription;
-    if (s == null || fellBehind) {
-      return;
-    }
-    try {
-      Optional<StoreEvent> e;
-      while ((e = s.poll(Duration.ZERO)).isPresent()) {
-        deferred.add(e.get());
-      }
-    } catch (StoreException.WatcherTooSlow e) {
-      fellBehind = true; // re-read once the current work is done
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    if (s != null) {
+      deferred.deferFrom(s);
     }
   }
 
@@ -126,7 +115,6 @@ public abstract class WatchLoop {
     while (!stopping) {
       try {
         deferred.clear();
-        fellBehind = false;
         subscription = null; // work done while subscribing must not read the closed one
         subscriptions++;
         subscription = subscribe();
@@ -159,10 +147,7 @@ public abstract class WatchLoop {
 
   private void pump(Subscription sub) throws InterruptedException {
     while (!stopping) {
-      if (fellBehind) {
-        throw new StoreException.WatcherTooSlow();
-      }
-      Optional<StoreEvent> event = deferred.isEmpty() ? sub.poll(pollInterval()) : Optional.of(deferred.poll());
+      Optional<StoreEvent> event = deferred.next(sub, pollInterval());
       if (stopping) {
         return;
       }
