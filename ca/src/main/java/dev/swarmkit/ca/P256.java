@@ -44,10 +44,11 @@ import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 
 /**
  * The P-256 curve's arithmetic from Bouncy Castle's lightweight API, for the operations every node
- * and the CA repeat: key generation, ECDSA signatures of certificates and requests, and their checks. The JDK's EC code is
- * written for the C2 compiler, and swarmd runs C1 only, where it is four to six times slower. The
- * lightweight classes need no JCA provider (building Bouncy Castle's costs 100 ms, which a node's
- * start would pay); keys are handed out as the JDK's own key objects.
+ * and the CA repeat: key generation, ECDSA signatures of certificates and requests, and their
+ * checks. The JDK's EC code is written for the C2 compiler, and swarmd runs C1 only, where it is four
+ * to six times slower. The lightweight classes need no JCA provider (building Bouncy Castle's costs
+ * 100 ms, which a node's start would pay); keys are handed out as the JDK's own key objects. Other
+ * keys (RSA, other curves: an external or imported CA's) are left to the JDK.
  */
 final class P256 {
 

@@ -335,7 +335,7 @@ public final class RootCA {
     try {
       key = new org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter().getPublicKey(csr.getSubjectPublicKeyInfo());
       boolean valid = P256.canVerify(csr) ? P256.csrSignatureValid(csr)
-          : csr.isSignatureValid(new JcaContentVerifierProviderBuilder().setProvider(BcProvider.INSTANCE).build(key));
+          : csr.isSignatureValid(new JcaContentVerifierProviderBuilder().build(key));
       if (!valid) {
         throw new InvalidCsrException("certificate request signature does not match its public key");
       }
@@ -364,7 +364,7 @@ public final class RootCA {
       return p256.get();
     }
     try {
-      return new JcaContentSignerBuilder("SHA256withECDSA").setProvider(BcProvider.INSTANCE).build(key);
+      return new JcaContentSignerBuilder("SHA256withECDSA").build(key);
     } catch (org.bouncycastle.operator.OperatorCreationException e) {
       throw new IllegalStateException(e);
     }
